@@ -1,0 +1,438 @@
+"""Per-patient HTML report for the molecular tumour board (research use only).
+
+The report is rendered from a findings document (``workflow/schemas/findings.schema.json``) and an
+optional provenance dict.  It is a single self-contained HTML file: CSS is inlined, figures are
+inline SVG, and a Content-Security-Policy forbids every network request.  Output is byte-for-byte
+deterministic for the same input (no timestamps, salted SVG ids, no SVG date metadata).
+
+Hard rule: a hotspot is never reported as "not detected" without its depth and limit of detection.
+"""
+
+from __future__ import annotations
+
+import functools
+import io
+import json
+import math
+import re
+from collections.abc import Callable, Iterable
+from pathlib import Path
+
+import jinja2
+import jsonschema
+import matplotlib
+from markupsafe import Markup
+from matplotlib.figure import Figure
+from matplotlib.lines import Line2D
+from matplotlib.patches import Patch
+
+matplotlib.use("Agg")
+
+TEMPLATES_DIR = Path(__file__).resolve().parents[1] / "templates"
+SCHEMA_PATH = Path(__file__).resolve().parents[1] / "schemas" / "findings.schema.json"
+TEMPLATE_NAME = "report.html.j2"
+CSS_NAME = "report.css"
+
+BANNER = "Research use only — not for clinical decision-making"
+CSP = "default-src 'none'; style-src 'unsafe-inline'; img-src data:"
+
+# Reference lines of the copy-number figure, in absolute copies of a diploid genome.
+AMP_COPIES = 6
+LOSS_COPIES = 1
+
+# Deterministic, network-free SVG: salted ids, text drawn as paths (no font references).
+SVG_RC = {
+    "svg.hashsalt": "tumorboard",
+    "svg.fonttype": "path",
+    "font.family": "DejaVu Sans",
+    "font.size": 9,
+    "hatch.linewidth": 0.8,
+}
+SVG_METADATA = {"Date": None, "Creator": None, "Format": None, "Type": None}
+
+# Greyscale-safe styles: (face grey, hatch); black edges everywhere.
+CALL_STYLE = {
+    "amplified": ("0.25", "//"),
+    "equivocal": ("0.6", ".."),
+    "neutral": ("0.85", ""),
+    "loss": ("white", "\\\\"),
+    "not evaluable": ("white", "xx"),
+}
+SAMPLE_STYLES = [("0.35", "//"), ("white", ".."), ("0.7", "xx"), ("white", "\\\\")]
+DASH = "—"
+
+
+# --------------------------------------------------------------------------- validation
+
+
+def load_schema() -> dict:
+    return json.loads(SCHEMA_PATH.read_text(encoding="utf-8"))
+
+
+def _where(path: Iterable) -> str:
+    parts = "".join(f"[{p}]" if isinstance(p, int) else f".{p}" for p in path)
+    return "findings" + parts
+
+
+def validate_findings(findings: dict) -> None:
+    """Raise ValueError (one line, naming the first problem) unless ``findings`` is valid."""
+    schema = load_schema()
+    validator = jsonschema.validators.validator_for(schema)(schema)
+    errors = sorted(validator.iter_errors(findings), key=lambda e: [str(p) for p in e.path])
+    if errors:
+        first = errors[0]
+        message = " ".join(first.message.split())
+        raise ValueError(f"invalid findings at {_where(first.path)}: {message}")
+    for i, hotspot in enumerate(findings["hotspots"]):
+        if hotspot["status"] == "not detected" and hotspot["lod_vaf"] is None:
+            raise ValueError(
+                f"invalid findings at findings.hotspots[{i}]: status 'not detected' requires "
+                f"lod_vaf ({hotspot['label']}); a negative finding needs its limit of detection"
+            )
+
+
+# --------------------------------------------------------------------------- formatting
+
+
+def pct(fraction: float | None, digits: int = 1) -> str:
+    return DASH if fraction is None else f"{fraction * 100:.{digits}f}%"
+
+
+def depth_x(depth: float | None, digits: int = 0) -> str:
+    return DASH if depth is None else f"{depth:.{digits}f}x"
+
+
+def num(value: float | None, digits: int = 2, signed: bool = False) -> str:
+    if value is None:
+        return DASH
+    return f"{value:+.{digits}f}" if signed else f"{value:.{digits}f}"
+
+
+def ratio(alt: int | None, depth: int | None) -> str:
+    return "n/a" if alt is None or depth is None else f"{alt} / {depth}"
+
+
+# --------------------------------------------------------------------------- view model
+
+
+def _header(findings: dict) -> dict:
+    qc, purity = findings["qc"], findings.get("purity")
+    return {
+        "patient": findings["patient"],
+        "tumour_sample": findings["tumour_sample"],
+        "normal_sample": findings.get("normal_sample") or "none (tumour-only)",
+        "tumour_only": not findings.get("normal_sample"),
+        "tumour_type": findings["tumour_type"],
+        "purity": "unknown" if purity is None else pct(purity, 0),
+        "qc_pass": qc["verdict"] == "pass",
+        "qc_verdict": qc["verdict"].upper(),
+        "qc_reasons": list(qc["reasons"]),
+        "build": findings["reference"]["build"],
+        "transcripts": findings["reference"]["transcripts"],
+    }
+
+
+def _thresholds(findings: dict) -> dict:
+    t = findings["thresholds"]
+    return {
+        "min_depth": depth_x(t["min_depth"]),
+        "min_alt_reads": str(t["min_alt_reads"]),
+        "min_vaf": pct(t["min_vaf"]),
+        "lod_probability": pct(t["lod_probability"], 0),
+    }
+
+
+def _variant_row(v: dict) -> dict:
+    return {
+        "gene": v["gene"],
+        "protein_short": v.get("protein_short") or DASH,
+        "hgvs_p": v.get("hgvs_p") or "",
+        "cdna": f"{v['transcript']}:{v['hgvs_c']}" if v.get("hgvs_c") else v["transcript"],
+        "consequence": v["consequence"],
+        "exon": DASH if v.get("exon") is None else str(v["exon"]),
+        "vaf": pct(v["vaf"]),
+        "tumour_reads": ratio(v["alt_reads"], v["depth"]),
+        "normal_reads": ratio(v.get("normal_alt_reads"), v.get("normal_depth")),
+        "hotspot": "yes" if v["hotspot"] else "no",
+        "position": f"{v['chrom']}:{v['pos']} {v['ref']}>{v['alt']}",
+    }
+
+
+def _copy_number_row(c: dict) -> dict:
+    return {
+        "gene": c["gene"],
+        "n_targets": str(c["n_targets"]),
+        "log2_ratio": num(c["log2_ratio"], signed=True),
+        "mad": num(c.get("log2_ratio_mad")),
+        "copies": num(c.get("copy_number"), 1),
+        "call": c["call"],
+    }
+
+
+def _detected_text(hotspot: dict, variants: list[dict]) -> str:
+    label, name = hotspot["label"], hotspot.get("variant") or "variant"
+    for v in variants:
+        if v["gene"] == hotspot["gene"] and name in (v.get("protein_short"), v.get("hgvs_p")):
+            return (f"{label}: detected — {name} (VAF {pct(v['vaf'])}; "
+                    f"{v['alt_reads']}/{v['depth']} reads)")
+    return f"{label}: detected — {name}; depth {depth_x(hotspot['depth'])}"
+
+
+def hotspot_text(hotspot: dict, min_depth: int, variants: list[dict]) -> str:
+    """One line per hotspot; 'not detected' always carries depth and limit of detection."""
+    label, depth, status = hotspot["label"], hotspot["depth"], hotspot["status"]
+    if status == "detected":
+        return _detected_text(hotspot, variants)
+    if status == "not detected":
+        return (f"{label}: not detected; depth {depth_x(depth)}; "
+                f"limit of detection {pct(hotspot['lod_vaf'])} VAF")
+    if depth < min_depth:
+        return f"{label}: not evaluable (depth {depth_x(depth)} < minimum {depth_x(min_depth)})"
+    return f"{label}: not evaluable (depth {depth_x(depth)}; minimum {depth_x(min_depth)})"
+
+
+def _hotspot_groups(findings: dict) -> list[dict]:
+    min_depth = findings["thresholds"]["min_depth"]
+    genes = list(dict.fromkeys(h["gene"] for h in findings["hotspots"]))
+    groups = []
+    for gene in genes:
+        members = sorted((h for h in findings["hotspots"] if h["gene"] == gene),
+                         key=lambda h: h["codon"])
+        lines = [{"status": h["status"],
+                  "text": hotspot_text(h, min_depth, findings["variants"])} for h in members]
+        groups.append({"gene": gene, "lines": lines})
+    return groups
+
+
+def sample_order(findings: dict) -> list[str]:
+    """Tumour first, then normal, then any other sample in order of appearance."""
+    names = [findings["tumour_sample"], findings.get("normal_sample")]
+    names += [s["sample"] for s in findings["qc"]["samples"]]
+    names += [c["sample"] for c in findings["coverage"]]
+    return list(dict.fromkeys(n for n in names if n))
+
+
+def _sample_types(findings: dict) -> dict[str, str]:
+    types = {findings["tumour_sample"]: "tumour"}
+    if findings.get("normal_sample"):
+        types[findings["normal_sample"]] = "normal"
+    types.update({s["sample"]: s["type"] for s in findings["qc"]["samples"]})
+    return types
+
+
+def _coverage_rows(findings: dict) -> list[dict]:
+    order = {name: i for i, name in enumerate(sample_order(findings))}
+    genes = {g: i for i, g in enumerate(dict.fromkeys(c["gene"] for c in findings["coverage"]))}
+    rows = sorted(findings["coverage"], key=lambda c: (genes[c["gene"]], order[c["sample"]]))
+    return [{
+        "gene": c["gene"],
+        "sample": c["sample"],
+        "n_targets": str(c["n_targets"]),
+        "mean_depth": depth_x(c["mean_depth"], 1),
+        "min_depth": depth_x(c["min_depth"]),
+        "fraction": pct(c["fraction_ge_min_depth"]),
+        "all_covered": "yes" if c["fraction_ge_min_depth"] >= 1 else "no",
+    } for c in rows]
+
+
+def _qc_rows(findings: dict) -> list[dict]:
+    return [{
+        "sample": s["sample"],
+        "type": s["type"],
+        "reads": f"{s['reads']:,}",
+        "mapped": pct(s["mapped_fraction"]),
+        "duplicates": pct(s["duplicate_fraction"]),
+        "mean_depth": depth_x(s["mean_target_depth"], 1),
+        "fraction": pct(s["fraction_targets_ge_min_depth"]),
+    } for s in findings["qc"]["samples"]]
+
+
+def _provenance(provenance: dict | None) -> dict | None:
+    if provenance is None:
+        return None
+    return {
+        "workflow_version": str(provenance.get("workflow_version") or "not recorded"),
+        "config_sha256": str(provenance.get("config_sha256") or "not recorded"),
+        "tools": sorted((str(k), str(v)) for k, v in (provenance.get("tool_versions") or {})
+                        .items()),
+        "resources": sorted((str(k), str(v)) for k, v in (provenance.get("resources") or {})
+                            .items()),
+    }
+
+
+def build_context(findings: dict, provenance: dict | None) -> dict:
+    """Everything the template needs, already formatted as strings."""
+    return {
+        "banner": BANNER,
+        "csp": CSP,
+        "header": _header(findings),
+        "thresholds": _thresholds(findings),
+        "variants": [_variant_row(v) for v in findings["variants"]],
+        "copy_number": [_copy_number_row(c) for c in findings["copy_number"]],
+        "copy_number_svg": Markup(copy_number_figure(findings)) if findings["copy_number"]
+        else "",
+        "amp_copies": AMP_COPIES,
+        "loss_copies": LOSS_COPIES,
+        "hotspot_groups": _hotspot_groups(findings),
+        "coverage": _coverage_rows(findings),
+        "coverage_svg": Markup(coverage_figure(findings)) if findings["coverage"] else "",
+        "qc_samples": _qc_rows(findings),
+        "provenance": _provenance(provenance),
+        "disclaimer": findings["disclaimer"],
+    }
+
+
+# --------------------------------------------------------------------------- figures
+
+
+def _svg(fig: Figure, prefix: str, label: str) -> str:
+    """Inline SVG (no XML declaration or DOCTYPE) with ids prefixed to stay unique in the page."""
+    buffer = io.StringIO()
+    fig.savefig(buffer, format="svg", bbox_inches="tight", metadata=SVG_METADATA)
+    svg = buffer.getvalue()
+    svg = svg[svg.index("<svg"):]
+    svg = re.sub(r'\bid="', f'id="{prefix}-', svg)
+    svg = svg.replace("url(#", f"url(#{prefix}-").replace('href="#', f'href="#{prefix}-')
+    label = Markup.escape(label)
+    return svg.replace("<svg ", f'<svg role="img" aria-label="{label}" ', 1).rstrip() + "\n"
+
+
+def _svg_rc(func: Callable[[dict], str]) -> Callable[[dict], str]:
+    """Build and save the figure under SVG_RC, leaving global rcParams untouched."""
+
+    @functools.wraps(func)
+    def wrapper(findings: dict) -> str:
+        with matplotlib.rc_context(SVG_RC):
+            return func(findings)
+
+    return wrapper
+
+
+def _new_figure(n_genes: int) -> Figure:
+    return Figure(figsize=(min(12.0, max(5.0, 1.5 + 0.55 * n_genes)), 3.6))
+
+
+def _gene_axis(ax, genes: list[str]) -> None:
+    ax.set_xticks(range(len(genes)))
+    ax.set_xticklabels(genes, rotation=90 if len(genes) > 8 else 0)
+    ax.set_xlim(-0.6, len(genes) - 0.4)
+    ax.set_xlabel("Gene")
+
+
+def _no_data(ax, text: str) -> None:
+    ax.text(0.5, 0.5, text, ha="center", va="center", transform=ax.transAxes)
+    ax.set_xticks([])
+    ax.set_yticks([])
+
+
+def expected_log2(copies: float, purity: float | None) -> float:
+    """log2 ratio expected for ``copies`` in the tumour, diluted by diploid normal cells."""
+    p = 1.0 if purity is None else purity
+    return math.log2((p * copies + 2 * (1 - p)) / 2)
+
+
+def _copy_number_lines(ax, purity: float | None) -> tuple[list, list[float]]:
+    basis = "purity unknown, 100% assumed" if purity is None else f"purity {pct(purity, 0)}"
+    amp, loss = expected_log2(AMP_COPIES, purity), expected_log2(LOSS_COPIES, purity)
+    ax.axhline(0, color="black", linewidth=0.6)
+    ax.axhline(amp, color="black", linestyle="--", linewidth=1)
+    ax.axhline(loss, color="black", linestyle=":", linewidth=1.2)
+    handles = [
+        Line2D([], [], color="black", linestyle="--",
+               label=f"{AMP_COPIES} copies, log2 {amp:+.2f} ({basis})"),
+        Line2D([], [], color="black", linestyle=":",
+               label=f"{LOSS_COPIES} copy, log2 {loss:+.2f} ({basis})"),
+    ]
+    return handles, [amp, loss]
+
+
+@_svg_rc
+def copy_number_figure(findings: dict) -> str:
+    """Inline SVG: log2 ratio per gene (bars styled by call, MAD whiskers) with reference lines
+    at the log2 ratio expected for 6 and 1 copies given the purity (log2(6/2), log2(1/2) when
+    purity is unknown)."""
+    rows = findings["copy_number"]
+    fig = _new_figure(len(rows))
+    ax = fig.add_subplot()
+    ax.set_title("Copy number: log2 ratio per gene (tumour vs reference)")
+    if not rows:
+        _no_data(ax, "No copy-number results")
+        return _svg(fig, "cn", "Copy-number figure: no data")
+    handles, levels = _copy_number_lines(ax, findings.get("purity"))
+    for x, row in enumerate(rows):
+        face, hatch = CALL_STYLE[row["call"]]
+        ax.bar(x, row["log2_ratio"], width=0.6, color=face, hatch=hatch, edgecolor="black")
+        if row.get("log2_ratio_mad") is not None:
+            ax.errorbar(x, row["log2_ratio"], yerr=row["log2_ratio_mad"], fmt="none",
+                        ecolor="black", capsize=3, linewidth=1)
+    calls = list(dict.fromkeys(r["call"] for r in rows))
+    handles = [Patch(facecolor=CALL_STYLE[c][0], hatch=CALL_STYLE[c][1], edgecolor="black",
+                     label=c) for c in calls] + handles
+    spread = [(r["log2_ratio"], r.get("log2_ratio_mad") or 0.0) for r in rows]
+    values = [v - m for v, m in spread] + [v + m for v, m in spread] + levels
+    ax.set_ylim(min(values) - 0.3, max(values) + 0.3)
+    _gene_axis(ax, [r["gene"] for r in rows])
+    ax.set_ylabel("log2 ratio (error bar: MAD)")
+    ax.legend(handles=handles, loc="upper left", bbox_to_anchor=(1.01, 1), frameon=False)
+    return _svg(fig, "cn", "Copy-number figure: log2 ratio per gene")
+
+
+@_svg_rc
+def coverage_figure(findings: dict) -> str:
+    """Inline SVG: mean depth per gene per sample (grouped bars), line at thresholds.min_depth."""
+    rows, min_depth = findings["coverage"], findings["thresholds"]["min_depth"]
+    genes = list(dict.fromkeys(c["gene"] for c in rows))
+    fig = _new_figure(len(genes))
+    ax = fig.add_subplot()
+    ax.set_title("Mean target depth per gene")
+    if not rows:
+        _no_data(ax, "No coverage data")
+        return _svg(fig, "cov", "Coverage figure: no data")
+    samples = [s for s in sample_order(findings) if any(c["sample"] == s for c in rows)]
+    types, width = _sample_types(findings), 0.8 / len(samples)
+    depth = {(c["gene"], c["sample"]): c["mean_depth"] for c in rows}
+    for i, sample in enumerate(samples):
+        face, hatch = SAMPLE_STYLES[i % len(SAMPLE_STYLES)]
+        xs = [g for g, gene in enumerate(genes) if (gene, sample) in depth]
+        ys = [depth[(genes[g], sample)] for g in xs]
+        offset = (i - (len(samples) - 1) / 2) * width
+        ax.bar([x + offset for x in xs], ys, width=width, color=face, hatch=hatch,
+               edgecolor="black", label=f"{sample} ({types.get(sample, 'sample')})")
+    ax.axhline(min_depth, color="black", linestyle="--", linewidth=1,
+               label=f"minimum depth ({min_depth}x)")
+    ax.set_ylim(0, max([min_depth] + [c["mean_depth"] for c in rows]) * 1.1)
+    _gene_axis(ax, genes)
+    ax.set_ylabel("Mean depth (reads)")
+    ax.legend(loc="upper left", bbox_to_anchor=(1.01, 1), frameon=False)
+    return _svg(fig, "cov", "Coverage figure: mean depth per gene and sample")
+
+
+# --------------------------------------------------------------------------- rendering
+
+
+def _environment() -> jinja2.Environment:
+    return jinja2.Environment(
+        loader=jinja2.FileSystemLoader(TEMPLATES_DIR),
+        autoescape=True,
+        undefined=jinja2.StrictUndefined,
+        trim_blocks=True,
+        lstrip_blocks=True,
+        keep_trailing_newline=True,
+    )
+
+
+def render_html(findings: dict, provenance: dict | None) -> str:
+    validate_findings(findings)
+    css = (TEMPLATES_DIR / CSS_NAME).read_text(encoding="utf-8")
+    if "</style" in css.lower():
+        raise ValueError(f"{CSS_NAME} must not contain '</style'")
+    context = build_context(findings, provenance)
+    return _environment().get_template(TEMPLATE_NAME).render(css=Markup(css), **context)
+
+
+def render_report(findings: dict, provenance: dict | None, out_html: str | Path) -> None:
+    """Validate ``findings`` and write the self-contained HTML report to ``out_html``."""
+    html = render_html(findings, provenance)
+    out = Path(out_html)
+    out.parent.mkdir(parents=True, exist_ok=True)
+    out.write_text(html, encoding="utf-8", newline="\n")
