@@ -40,6 +40,10 @@ _COMPLEMENT = str.maketrans("ACGTNacgtn", "TGCANtgcan")
 _AA = re.compile(r"^(\d+)([A-Z*]*)$")
 
 
+class _Fasta(Protocol):
+    def fetch(self, reference: str, start: int, end: int) -> str: ...
+
+
 def _revcomp(seq: str) -> str:
     return seq.translate(_COMPLEMENT)[::-1]
 
@@ -117,13 +121,24 @@ def _parse_aa(text: str) -> tuple[int, str] | None:
     return int(m.group(1)), m.group(2)
 
 
-def hgvs_p(c: Consequence) -> tuple[str | None, str | None]:
+def hgvs_p(c: Consequence, protein: str | None = None) -> tuple[str | None, str | None]:
     """(HGVS p. with three-letter codes, one-letter short form) from a csq consequence.
+
+    ``protein`` (optional, one-letter reference protein, residue 1 first) lets deletions,
+    insertions and duplications be shifted to their most C-terminal position and names the
+    residues flanking an insertion when csq's string does not show them (see
+    :func:`protein_sequence`).  Without it an insertion whose preceding residue is not in csq's
+    string is written as a ``delins`` of the following residue (``p.Gly13delinsLysGly``).
 
     Returns (None, None) when the consequence carries no amino-acid change (intronic, UTR,
     splice-only, non-coding, ``@POS`` back-references) or the field cannot be read.
     """
-    if c.is_reference or not c.aa_change:
+    if c.is_reference:
+        return None, None
+    kinds = set(c.consequence.lstrip("*").split("&"))
+    if not c.aa_change:
+        if "start_lost" in kinds:  # csq 1.16 gives no amino-acid field for start_lost
+            return "p.Met1?", "M1?"
         return None, None
     ref_txt, sep, alt_txt = c.aa_change.partition(">")
     ref = _parse_aa(ref_txt)
@@ -132,19 +147,29 @@ def hgvs_p(c: Consequence) -> tuple[str | None, str | None]:
         return None, None
     pos, ref_aa = ref
     alt_aa = alt[1]
-    kinds = set(c.consequence.lstrip("*").split("&"))
+    if protein is not None:
+        protein = protein.upper()
+        window = protein[pos - 1 : pos - 1 + len(ref_aa)]
+        if pos < 1 or window.rstrip("*") != ref_aa[: len(window)].rstrip("*") or not window:
+            protein = None  # does not match csq's reference residues: do not use it
 
     if "frameshift" in kinds:
         return _frameshift(pos, ref_aa, alt_aa)
-    if ref_aa == alt_aa:  # synonymous / stop_retained
-        if len(ref_aa) == 1:
-            return f"p.{_three(ref_aa)}{pos}=", f"{ref_aa}{pos}="
-        return f"p.{_three(ref_aa[0])}{pos}_{_three(ref_aa[-1])}{pos + len(ref_aa) - 1}=", (
-            f"{ref_aa[0]}{pos}_{ref_aa[-1]}{pos + len(ref_aa) - 1}="
-        )
     if "start_lost" in kinds and pos == 1:
         return f"p.{_three(ref_aa[0])}1?", f"{ref_aa[0]}1?"
-    return _simple(pos, ref_aa, alt_aa)
+    if ref_aa == alt_aa:  # synonymous / stop_retained
+        last = pos + len(ref_aa) - 1
+        if len(ref_aa) == 1:
+            return f"p.{_three(ref_aa)}{pos}=", f"{ref_aa}{pos}="
+        return (f"p.{_three(ref_aa[0])}{pos}_{_three(ref_aa[-1])}{last}=",
+                f"{ref_aa[0]}{pos}_{ref_aa[-1]}{last}=")
+    # a stop where the reference had a residue, all before it unchanged: nonsense
+    i = 0
+    while i < len(ref_aa) and i < len(alt_aa) and ref_aa[i] == alt_aa[i]:
+        i += 1
+    if i < len(ref_aa) and i < len(alt_aa) and alt_aa[i] == "*" and ref_aa[i] != "*":
+        return f"p.{_three(ref_aa[i])}{pos + i}Ter", f"{ref_aa[i]}{pos + i}*"
+    return _simple(pos, ref_aa, alt_aa, protein)
 
 
 def _frameshift(pos: int, ref: str, alt: str) -> tuple[str | None, str | None]:
@@ -161,8 +186,24 @@ def _frameshift(pos: int, ref: str, alt: str) -> tuple[str | None, str | None]:
     return f"p.{_three(r)}{p}{_three(a)}fsTer{n}", f"{r}{p}{a}fs*{n}"
 
 
-def _simple(pos: int, ref: str, alt: str) -> tuple[str | None, str | None]:
-    """Substitution, nonsense, deletion, insertion, duplication, delins, stop loss."""
+def _span(first: int, last: int, first_aa: str, last_aa: str) -> tuple[str, str]:
+    if first == last:
+        return f"{_three(first_aa)}{first}", f"{first_aa}{first}"
+    return (f"{_three(first_aa)}{first}_{_three(last_aa)}{last}",
+            f"{first_aa}{first}_{last_aa}{last}")
+
+
+def _simple(pos: int, ref: str, alt: str,
+            protein: str | None) -> tuple[str | None, str | None]:
+    """Substitution, deletion, insertion, duplication, delins, stop loss."""
+
+    def res(i: int) -> str | None:  # reference residue i (1-based), if known
+        if protein is not None and 1 <= i <= len(protein):
+            return protein[i - 1]
+        if pos <= i < pos + len(ref):
+            return ref[i - pos]
+        return None
+
     # trim shared prefix first, then suffix: leaves the change at its most C-terminal position
     # within the residues csq reported (the HGVS 3' rule, as far as the string allows)
     p = 0
@@ -176,45 +217,62 @@ def _simple(pos: int, ref: str, alt: str) -> tuple[str | None, str | None]:
     if not r and not a:
         return None, None
 
-    if r == "*" and a:  # stop_lost: extension to an unknown new stop
+    if r == "*" and a:  # stop_lost: extension to a new stop csq does not report
         return f"p.Ter{start}{_three(a[0])}extTer?", f"*{start}{a[0]}ext*?"
-    if len(r) == 1 and len(a) == 1:  # missense, nonsense
+    if len(r) == 1 and len(a) == 1:  # missense
         return f"p.{_three(r)}{start}{_three(a)}", f"{r}{start}{a}"
-    if "*" in a and not r.endswith("*"):  # anything creating a premature stop
-        k = a.index("*")
-        if k < len(r) and r[:k] == a[:k]:
-            return f"p.{_three(r[k])}{start + k}Ter", f"{r[k]}{start + k}*"
 
-    def span(first: int, last: int, aa: str) -> tuple[str, str]:
-        if first == last:
-            return f"{_three(aa[0])}{first}", f"{aa[0]}{first}"
-        return (f"{_three(aa[0])}{first}_{_three(aa[-1])}{last}",
-                f"{aa[0]}{first}_{aa[-1]}{last}")
-
-    if not a:  # deletion
-        lng, sht = span(start, start + len(r) - 1, r)
+    if not a:  # deletion start..end
+        end = start + len(r) - 1
+        if protein is not None:  # 3' rule on the whole protein
+            while res(end + 1) is not None and res(end + 1) == res(start):
+                start, end = start + 1, end + 1
+        lng, sht = _span(start, end, res(start) or r[0], res(end) or r[-1])
         return f"p.{lng}del", f"{sht}del"
-    if not r:  # insertion between start-1 and start
-        before = ref[:p]
-        after = ref[p : len(ref)] if s else ""
-        if len(before) >= len(a) and before[-len(a) :] == a:  # duplication of preceding residues
-            lng, sht = span(start - len(a), start - 1, a)
+
+    if not r:  # insertion of a between start-1 and start
+        if protein is not None:
+            while res(start) is not None and res(start) == a[0]:
+                a, start = a[1:] + a[0], start + 1
+        n = len(a)
+        before = [res(i) for i in range(start - n, start)]
+        if all(x is not None for x in before) and "".join(before) == a:  # duplication
+            lng, sht = _span(start - n, start - 1, a[0], a[-1])
             return f"p.{lng}dup", f"{sht}dup"
-        if not before or not after:
-            return None, None  # flanking residue not reported by csq
-        return (f"p.{_three(before[-1])}{start - 1}_{_three(after[0])}{start}ins{_three(a)}",
-                f"{before[-1]}{start - 1}_{after[0]}{start}ins{a}")
-    lng, sht = span(start, start + len(r) - 1, r)
+        left, right = res(start - 1), res(start)
+        if left is not None and right is not None:
+            return (f"p.{_three(left)}{start - 1}_{_three(right)}{start}ins{_three(a)}",
+                    f"{left}{start - 1}_{right}{start}ins{a}")
+        if right is not None:  # flank before the insertion unknown: delins of the next residue
+            return (f"p.{_three(right)}{start}delins{_three(a + right)}",
+                    f"{right}{start}delins{a + right}")
+        if left is not None:
+            return (f"p.{_three(left)}{start - 1}delins{_three(left + a)}",
+                    f"{left}{start - 1}delins{left + a}")
+        return None, None
+
+    lng, sht = _span(start, start + len(r) - 1, r[0], r[-1])
     return f"p.{lng}delins{_three(a)}", f"{sht}delins{a}"
+
+
+_BASES = "TCAG"
+_CODE = "FFLLSSSSYY**CC*WLLLLPPPPHHQQRRRRIIIMTTTTNNKKSSRRVVVVAAAADDEEGGGG"
+_CODONS = {a + b + c: _CODE[16 * i + 4 * j + k]
+           for i, a in enumerate(_BASES) for j, b in enumerate(_BASES)
+           for k, c in enumerate(_BASES)}
+
+
+def protein_sequence(tx, fasta: _Fasta) -> str:
+    """Reference protein (one-letter, stop as ``*``) of ``tx`` translated from ``fasta``."""
+    cds = "".join(_fetch(fasta, tx.chrom, s, e) for s, e in sorted(tx.cds))
+    if tx.strand == "-":
+        cds = _revcomp(cds)
+    return "".join(_CODONS.get(cds[i : i + 3], "X") for i in range(0, len(cds) - 2, 3))
 
 
 # --------------------------------------------------------------------------------------------
 # c. from the gene model
 # --------------------------------------------------------------------------------------------
-
-
-class _Fasta(Protocol):
-    def fetch(self, reference: str, start: int, end: int) -> str: ...
 
 
 class _Layout:
@@ -288,12 +346,29 @@ class _Layout:
         return "c." if self.cds_start is not None else "n."
 
 
-def _trim(pos: int, ref: str, alt: str) -> tuple[int, str, str]:
-    """Drop shared suffix then shared prefix (VCF padding); pos moves with the prefix."""
-    while ref and alt and ref[-1] == alt[-1]:
-        ref, alt = ref[:-1], alt[:-1]
-    while ref and alt and ref[0] == alt[0]:
-        ref, alt, pos = ref[1:], alt[1:], pos + 1
+def _trim(pos: int, ref: str, alt: str, plus: bool) -> tuple[int, str, str]:
+    """Drop the bases ``ref`` and ``alt`` share (VCF padding); pos moves with the prefix.
+
+    The side trimmed first is chosen so that, within the alleles given, the change ends up at
+    its most 3' position in transcript orientation (prefix first on the plus strand).
+    """
+
+    def prefix(pos: int, ref: str, alt: str) -> tuple[int, str, str]:
+        while ref and alt and ref[0] == alt[0]:
+            ref, alt, pos = ref[1:], alt[1:], pos + 1
+        return pos, ref, alt
+
+    def suffix(ref: str, alt: str) -> tuple[str, str]:
+        while ref and alt and ref[-1] == alt[-1]:
+            ref, alt = ref[:-1], alt[:-1]
+        return ref, alt
+
+    if plus:
+        pos, ref, alt = prefix(pos, ref, alt)
+        ref, alt = suffix(ref, alt)
+    else:
+        ref, alt = suffix(ref, alt)
+        pos, ref, alt = prefix(pos, ref, alt)
     return pos, ref, alt
 
 
@@ -352,7 +427,7 @@ def hgvs_c(tx, pos: int, ref: str, alt: str, fasta: _Fasta | None = None) -> str
         return None
     lay = _Layout(tx)
     plus = lay.plus
-    start, r, a = _trim(pos, ref, alt)
+    start, r, a = _trim(pos, ref, alt, plus)
     end = start + len(r) - 1  # for an insertion end == start - 1
     if not r and not a:
         return None

@@ -78,7 +78,9 @@ def validate_findings(findings: dict) -> None:
     """Raise ValueError (one line, naming the first problem) unless ``findings`` is valid."""
     schema = load_schema()
     validator = jsonschema.validators.validator_for(schema)(schema)
-    errors = sorted(validator.iter_errors(findings), key=lambda e: [str(p) for p in e.path])
+    errors = sorted(
+        validator.iter_errors(findings), key=lambda e: [(type(p).__name__, p) for p in e.path]
+    )
     if errors:
         first = errors[0]
         message = " ".join(first.message.split())
@@ -173,8 +175,10 @@ def _detected_text(hotspot: dict, variants: list[dict]) -> str:
     label, name = hotspot["label"], hotspot.get("variant") or "variant"
     for v in variants:
         if v["gene"] == hotspot["gene"] and name in (v.get("protein_short"), v.get("hgvs_p")):
-            return (f"{label}: detected — {name} (VAF {pct(v['vaf'])}; "
-                    f"{v['alt_reads']}/{v['depth']} reads)")
+            return (
+                f"{label}: detected — {name} (VAF {pct(v['vaf'])}; "
+                f"{v['alt_reads']}/{v['depth']} reads)"
+            )
     return f"{label}: detected — {name}; depth {depth_x(hotspot['depth'])}"
 
 
@@ -184,8 +188,10 @@ def hotspot_text(hotspot: dict, min_depth: int, variants: list[dict]) -> str:
     if status == "detected":
         return _detected_text(hotspot, variants)
     if status == "not detected":
-        return (f"{label}: not detected; depth {depth_x(depth)}; "
-                f"limit of detection {pct(hotspot['lod_vaf'])} VAF")
+        return (
+            f"{label}: not detected; depth {depth_x(depth)}; "
+            f"limit of detection {pct(hotspot['lod_vaf'])} VAF"
+        )
     if depth < min_depth:
         return f"{label}: not evaluable (depth {depth_x(depth)} < minimum {depth_x(min_depth)})"
     return f"{label}: not evaluable (depth {depth_x(depth)}; minimum {depth_x(min_depth)})"
@@ -196,10 +202,13 @@ def _hotspot_groups(findings: dict) -> list[dict]:
     genes = list(dict.fromkeys(h["gene"] for h in findings["hotspots"]))
     groups = []
     for gene in genes:
-        members = sorted((h for h in findings["hotspots"] if h["gene"] == gene),
-                         key=lambda h: h["codon"])
-        lines = [{"status": h["status"],
-                  "text": hotspot_text(h, min_depth, findings["variants"])} for h in members]
+        members = sorted(
+            (h for h in findings["hotspots"] if h["gene"] == gene), key=lambda h: h["codon"]
+        )
+        lines = [
+            {"status": h["status"], "text": hotspot_text(h, min_depth, findings["variants"])}
+            for h in members
+        ]
         groups.append({"gene": gene, "lines": lines})
     return groups
 
@@ -224,27 +233,33 @@ def _coverage_rows(findings: dict) -> list[dict]:
     order = {name: i for i, name in enumerate(sample_order(findings))}
     genes = {g: i for i, g in enumerate(dict.fromkeys(c["gene"] for c in findings["coverage"]))}
     rows = sorted(findings["coverage"], key=lambda c: (genes[c["gene"]], order[c["sample"]]))
-    return [{
-        "gene": c["gene"],
-        "sample": c["sample"],
-        "n_targets": str(c["n_targets"]),
-        "mean_depth": depth_x(c["mean_depth"], 1),
-        "min_depth": depth_x(c["min_depth"]),
-        "fraction": pct(c["fraction_ge_min_depth"]),
-        "all_covered": "yes" if c["fraction_ge_min_depth"] >= 1 else "no",
-    } for c in rows]
+    return [
+        {
+            "gene": c["gene"],
+            "sample": c["sample"],
+            "n_targets": str(c["n_targets"]),
+            "mean_depth": depth_x(c["mean_depth"], 1),
+            "min_depth": depth_x(c["min_depth"]),
+            "fraction": pct(c["fraction_ge_min_depth"]),
+            "all_covered": "yes" if c["fraction_ge_min_depth"] >= 1 else "no",
+        }
+        for c in rows
+    ]
 
 
 def _qc_rows(findings: dict) -> list[dict]:
-    return [{
-        "sample": s["sample"],
-        "type": s["type"],
-        "reads": f"{s['reads']:,}",
-        "mapped": pct(s["mapped_fraction"]),
-        "duplicates": pct(s["duplicate_fraction"]),
-        "mean_depth": depth_x(s["mean_target_depth"], 1),
-        "fraction": pct(s["fraction_targets_ge_min_depth"]),
-    } for s in findings["qc"]["samples"]]
+    return [
+        {
+            "sample": s["sample"],
+            "type": s["type"],
+            "reads": f"{s['reads']:,}",
+            "mapped": pct(s["mapped_fraction"]),
+            "duplicates": pct(s["duplicate_fraction"]),
+            "mean_depth": depth_x(s["mean_target_depth"], 1),
+            "fraction": pct(s["fraction_targets_ge_min_depth"]),
+        }
+        for s in findings["qc"]["samples"]
+    ]
 
 
 def _provenance(provenance: dict | None) -> dict | None:
@@ -253,10 +268,12 @@ def _provenance(provenance: dict | None) -> dict | None:
     return {
         "workflow_version": str(provenance.get("workflow_version") or "not recorded"),
         "config_sha256": str(provenance.get("config_sha256") or "not recorded"),
-        "tools": sorted((str(k), str(v)) for k, v in (provenance.get("tool_versions") or {})
-                        .items()),
-        "resources": sorted((str(k), str(v)) for k, v in (provenance.get("resources") or {})
-                            .items()),
+        "tools": sorted(
+            (str(k), str(v)) for k, v in (provenance.get("tool_versions") or {}).items()
+        ),
+        "resources": sorted(
+            (str(k), str(v)) for k, v in (provenance.get("resources") or {}).items()
+        ),
     }
 
 
@@ -264,13 +281,12 @@ def build_context(findings: dict, provenance: dict | None) -> dict:
     """Everything the template needs, already formatted as strings."""
     return {
         "banner": BANNER,
-        "csp": CSP,
+        "csp": Markup(CSP),
         "header": _header(findings),
         "thresholds": _thresholds(findings),
         "variants": [_variant_row(v) for v in findings["variants"]],
         "copy_number": [_copy_number_row(c) for c in findings["copy_number"]],
-        "copy_number_svg": Markup(copy_number_figure(findings)) if findings["copy_number"]
-        else "",
+        "copy_number_svg": Markup(copy_number_figure(findings)) if findings["copy_number"] else "",
         "amp_copies": AMP_COPIES,
         "loss_copies": LOSS_COPIES,
         "hotspot_groups": _hotspot_groups(findings),
@@ -290,7 +306,7 @@ def _svg(fig: Figure, prefix: str, label: str) -> str:
     buffer = io.StringIO()
     fig.savefig(buffer, format="svg", bbox_inches="tight", metadata=SVG_METADATA)
     svg = buffer.getvalue()
-    svg = svg[svg.index("<svg"):]
+    svg = svg[svg.index("<svg") :]
     svg = re.sub(r'\bid="', f'id="{prefix}-', svg)
     svg = svg.replace("url(#", f"url(#{prefix}-").replace('href="#', f'href="#{prefix}-')
     label = Markup.escape(label)
@@ -338,10 +354,20 @@ def _copy_number_lines(ax, purity: float | None) -> tuple[list, list[float]]:
     ax.axhline(amp, color="black", linestyle="--", linewidth=1)
     ax.axhline(loss, color="black", linestyle=":", linewidth=1.2)
     handles = [
-        Line2D([], [], color="black", linestyle="--",
-               label=f"{AMP_COPIES} copies, log2 {amp:+.2f} ({basis})"),
-        Line2D([], [], color="black", linestyle=":",
-               label=f"{LOSS_COPIES} copy, log2 {loss:+.2f} ({basis})"),
+        Line2D(
+            [],
+            [],
+            color="black",
+            linestyle="--",
+            label=f"{AMP_COPIES} copies, log2 {amp:+.2f} ({basis})",
+        ),
+        Line2D(
+            [],
+            [],
+            color="black",
+            linestyle=":",
+            label=f"{LOSS_COPIES} copy, log2 {loss:+.2f} ({basis})",
+        ),
     ]
     return handles, [amp, loss]
 
@@ -363,11 +389,20 @@ def copy_number_figure(findings: dict) -> str:
         face, hatch = CALL_STYLE[row["call"]]
         ax.bar(x, row["log2_ratio"], width=0.6, color=face, hatch=hatch, edgecolor="black")
         if row.get("log2_ratio_mad") is not None:
-            ax.errorbar(x, row["log2_ratio"], yerr=row["log2_ratio_mad"], fmt="none",
-                        ecolor="black", capsize=3, linewidth=1)
+            ax.errorbar(
+                x,
+                row["log2_ratio"],
+                yerr=row["log2_ratio_mad"],
+                fmt="none",
+                ecolor="black",
+                capsize=3,
+                linewidth=1,
+            )
     calls = list(dict.fromkeys(r["call"] for r in rows))
-    handles = [Patch(facecolor=CALL_STYLE[c][0], hatch=CALL_STYLE[c][1], edgecolor="black",
-                     label=c) for c in calls] + handles
+    handles = [
+        Patch(facecolor=CALL_STYLE[c][0], hatch=CALL_STYLE[c][1], edgecolor="black", label=c)
+        for c in calls
+    ] + handles
     spread = [(r["log2_ratio"], r.get("log2_ratio_mad") or 0.0) for r in rows]
     values = [v - m for v, m in spread] + [v + m for v, m in spread] + levels
     ax.set_ylim(min(values) - 0.3, max(values) + 0.3)
@@ -396,10 +431,18 @@ def coverage_figure(findings: dict) -> str:
         xs = [g for g, gene in enumerate(genes) if (gene, sample) in depth]
         ys = [depth[(genes[g], sample)] for g in xs]
         offset = (i - (len(samples) - 1) / 2) * width
-        ax.bar([x + offset for x in xs], ys, width=width, color=face, hatch=hatch,
-               edgecolor="black", label=f"{sample} ({types.get(sample, 'sample')})")
-    ax.axhline(min_depth, color="black", linestyle="--", linewidth=1,
-               label=f"minimum depth ({min_depth}x)")
+        ax.bar(
+            [x + offset for x in xs],
+            ys,
+            width=width,
+            color=face,
+            hatch=hatch,
+            edgecolor="black",
+            label=f"{sample} ({types.get(sample, 'sample')})",
+        )
+    ax.axhline(
+        min_depth, color="black", linestyle="--", linewidth=1, label=f"minimum depth ({min_depth}x)"
+    )
     ax.set_ylim(0, max([min_depth] + [c["mean_depth"] for c in rows]) * 1.1)
     _gene_axis(ax, genes)
     ax.set_ylabel("Mean depth (reads)")

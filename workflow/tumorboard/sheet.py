@@ -1,0 +1,161 @@
+"""Sample and unit sheets: read, validate (JSON schema per row + cross-row rules), explain errors.
+
+Every problem is reported as one line naming the file, the row and what is wrong, before any
+rule runs.  Identifiers are restricted by the schema because they become file names and reach
+shell commands.
+"""
+
+from __future__ import annotations
+
+import csv
+import gzip
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import jsonschema
+import yaml
+
+SCHEMAS = Path(__file__).resolve().parents[1] / "schemas"
+
+
+class SheetError(Exception):
+    """A sample sheet, unit sheet or input file is unusable; the message is one line."""
+
+
+@dataclass
+class Sample:
+    patient: str
+    sample: str
+    type: str
+    tumour_type: str = ""
+    purity: float | None = None
+    units: list[dict[str, str]] = field(default_factory=list)
+
+
+@dataclass
+class Patient:
+    id: str
+    tumour: Sample
+    normal: Sample | None
+
+    @property
+    def samples(self) -> list[Sample]:
+        return [self.tumour] + ([self.normal] if self.normal else [])
+
+
+@dataclass
+class Sheet:
+    patients: dict[str, Patient]
+    samples: dict[str, Sample]
+
+    def units(self, sample: str) -> list[dict[str, str]]:
+        return self.samples[sample].units
+
+    def unit(self, sample: str, unit: str) -> dict[str, str]:
+        for u in self.samples[sample].units:
+            if u["unit"] == unit:
+                return u
+        raise KeyError(f"{sample}/{unit}")
+
+
+def _schema(name: str) -> dict:
+    with open(SCHEMAS / name) as fh:
+        return yaml.safe_load(fh)
+
+
+def _read_tsv(path: Path) -> list[dict[str, str]]:
+    if not path.is_file():
+        raise SheetError(f"{path}: file not found")
+    with open(path, newline="") as fh:
+        lines = [ln for ln in fh if ln.strip() and not ln.startswith("#")]
+    if not lines:
+        raise SheetError(f"{path}: no header line")
+    reader = csv.DictReader(lines, delimiter="\t")
+    rows = []
+    for n, row in enumerate(reader, start=2):
+        if None in row or None in row.values():
+            raise SheetError(f"{path}: row {n}: number of columns differs from the header")
+        rows.append({k.strip(): (v or "").strip() for k, v in row.items()})
+    return rows
+
+
+def _validate_rows(path: Path, rows: list[dict[str, str]], schema: dict) -> None:
+    validator = jsonschema.Draft202012Validator(schema)
+    for n, row in enumerate(rows, start=2):
+        for err in sorted(validator.iter_errors(row), key=lambda e: list(e.path)):
+            col = err.path[0] if err.path else None
+            if err.validator == "required":
+                raise SheetError(f"{path}: row {n}: {err.message}")
+            desc = schema["properties"].get(col, {}).get("description", "")
+            hint = f" ({desc})" if desc else ""
+            raise SheetError(f"{path}: row {n}: column {col} = {row.get(col)!r} is invalid{hint}")
+
+
+def check_fastq(path: Path) -> None:
+    """Cheap check that ``path`` is a readable gzipped FASTQ (first record well formed)."""
+    if not path.is_file():
+        raise SheetError(f"{path}: FASTQ file not found")
+    try:
+        with gzip.open(path, "rt") as fh:
+            rec = [fh.readline() for _ in range(4)]
+    except (OSError, EOFError, UnicodeDecodeError) as exc:
+        raise SheetError(f"{path}: not a readable gzipped FASTQ ({exc})") from None
+    if not rec[0].startswith("@") or not rec[2].startswith("+") or len(rec[1]) != len(rec[3]):
+        raise SheetError(f"{path}: first record is not FASTQ (expected @name, sequence, +, qualities)")
+
+
+def load_sheet(samples_tsv: str | Path, units_tsv: str | Path,
+               produced: set[str] | frozenset[str] = frozenset(), check_files: bool = True) -> Sheet:
+    """Read and validate both sheets.  FASTQ paths in ``produced`` are made by the workflow
+    (the simulated demo) and are not checked on disk."""
+    spath, upath = Path(samples_tsv), Path(units_tsv)
+    srows, urows = _read_tsv(spath), _read_tsv(upath)
+    if not srows:
+        raise SheetError(f"{spath}: no samples")
+    _validate_rows(spath, srows, _schema("samples.schema.yaml"))
+    _validate_rows(upath, urows, _schema("units.schema.yaml"))
+
+    samples: dict[str, Sample] = {}
+    for n, r in enumerate(srows, start=2):
+        if r["sample"] in samples:
+            raise SheetError(f"{spath}: row {n}: sample {r['sample']} appears twice")
+        if r["type"] == "tumour" and not r.get("tumour_type"):
+            raise SheetError(f"{spath}: row {n}: tumour sample {r['sample']} has no tumour_type")
+        purity = float(r["purity"]) if r.get("purity") else None
+        if purity is not None and purity <= 0:
+            raise SheetError(f"{spath}: row {n}: purity must be above 0 (blank when unknown)")
+        samples[r["sample"]] = Sample(r["patient"], r["sample"], r["type"],
+                                      r.get("tumour_type", ""), purity)
+
+    seen_units: set[tuple[str, str]] = set()
+    for n, u in enumerate(urows, start=2):
+        if u["sample"] not in samples:
+            raise SheetError(f"{upath}: row {n}: sample {u['sample']} is not in {spath}")
+        key = (u["sample"], u["unit"])
+        if key in seen_units:
+            raise SheetError(f"{upath}: row {n}: unit {u['unit']} of {u['sample']} appears twice")
+        seen_units.add(key)
+        if check_files:
+            for col in ("fq1", "fq2"):
+                if u[col] not in produced:
+                    try:
+                        check_fastq(Path(u[col]))
+                    except SheetError as exc:
+                        raise SheetError(f"{upath}: row {n}: {exc}") from None
+        samples[u["sample"]].units.append(u)
+
+    patients: dict[str, Patient] = {}
+    for pid in dict.fromkeys(s.patient for s in samples.values()):
+        mine = [s for s in samples.values() if s.patient == pid]
+        tumours = [s for s in mine if s.type == "tumour"]
+        normals = [s for s in mine if s.type == "normal"]
+        if len(tumours) != 1 or len(normals) > 1:
+            raise SheetError(
+                f"{spath}: patient {pid} has {len(tumours)} tumour and {len(normals)} normal samples "
+                "(expected exactly one tumour and at most one normal)"
+            )
+        patients[pid] = Patient(pid, tumours[0], normals[0] if normals else None)
+    for s in samples.values():
+        if not s.units:
+            raise SheetError(f"{upath}: sample {s.sample} has no units (FASTQ pairs)")
+    return Sheet(patients, samples)
