@@ -171,7 +171,7 @@ def simulate_sample(truth: Truth, fasta: str | Path, regions: list[Target], tumo
                         seq = apply_variants(seq, r.start, [v for v in region_vars[r] if v.id in hap])
                         fh.write(f">{r.contig}:{r.start + 1}-{r.end}\n{seq}\n")
                 prefix = Path(tmp) / f"h{job}_"
-                _art(hap_fa, prefix, depth * share * mult, seed * 1000 + job, read_length,
+                _art(hap_fa, prefix, depth * share * mult, (seed * 1000 + job) % 2**31, read_length,
                      fragment_mean, fragment_sd)
                 r1 = _fastq_records(Path(f"{prefix}1.fq"))
                 r2 = _fastq_records(Path(f"{prefix}2.fq"))

@@ -1,0 +1,28 @@
+# tumorboard: tumour/normal reads -> molecular tumour board report (research use only).
+from snakemake.utils import min_version, validate
+
+min_version("9.0")
+
+
+configfile: "config/config.yaml"
+
+
+validate(config, "workflow/schemas/config.schema.yaml")
+
+
+include: "workflow/rules/common.smk"
+include: "workflow/rules/resources.smk"
+include: "workflow/rules/demo.smk"
+include: "workflow/rules/qc.smk"
+include: "workflow/rules/align.smk"
+include: "workflow/rules/coverage.smk"
+include: "workflow/rules/somatic.smk"
+include: "workflow/rules/cnv.smk"
+include: "workflow/rules/annotate.smk"
+include: "workflow/rules/report.smk"
+
+
+rule all:
+    input:
+        final_outputs(),
+    default_target: True

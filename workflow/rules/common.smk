@@ -1,0 +1,96 @@
+# Sheet parsing and small input helpers; the logic lives in workflow/tumorboard (tested).
+import sys
+from pathlib import Path
+
+from snakemake.exceptions import WorkflowError
+
+from tumorboard import resources as tb_resources
+from tumorboard import sheet as tb_sheet
+
+PROJECT = Path(workflow.basedir)
+CACHE = config["resources"]["cache"]
+REF = f"{CACHE}/reference/genome.fa"
+CONTIGS = f"{CACHE}/reference/contigs.tsv"
+GFF = f"{CACHE}/annotation/mane_select.contigs.gff3"
+TARGETS = f"{CACHE}/panel/targets.bed"
+ENVS = PROJECT / "envs"
+
+
+def project_file(path):
+    """Project-shipped files (manifest, hotspots, truth) are found relative to the project."""
+    p = Path(path)
+    return str(p if p.is_absolute() else PROJECT / p)
+
+
+def demo_reads():
+    d = config["demo"]
+    return {
+        f"results/demo/reads/{s}/{u}_R{r}.fastq.gz"
+        for s in (d["tumour_sample"], d["normal_sample"])
+        for u in d["units"]
+        for r in (1, 2)
+    }
+
+
+try:
+    MANIFEST = tb_resources.load_manifest(project_file(config["resources"]["manifest"]))
+    SHEET = tb_sheet.load_sheet(config["samples"], config["units"], produced=demo_reads())
+except (tb_sheet.SheetError, tb_resources.ResourceError) as exc:
+    raise WorkflowError(f"tumorboard: {exc}")
+
+SEQUENCES = [r for r in MANIFEST.values() if r.kind == "sequence"]
+FILES = {r.id: r for r in MANIFEST.values() if r.kind == "file"}
+BACKGROUND_CONTIGS = [r.contig for r in SEQUENCES if r.role in ("control", "background")]
+
+
+wildcard_constraints:
+    sample=r"[A-Za-z0-9][A-Za-z0-9._-]{0,63}",
+    patient=r"[A-Za-z0-9][A-Za-z0-9._-]{0,63}",
+    unit=r"[A-Za-z0-9][A-Za-z0-9._-]{0,63}",
+    rid=r"[A-Za-z0-9_]+",
+
+
+def fetched_file(rid):
+    return f"{CACHE}/fetched/{rid}/{FILES[rid].filename}"
+
+
+def unit_fastq(wildcards):
+    u = SHEET.unit(wildcards.sample, wildcards.unit)
+    return {"r1": u["fq1"], "r2": u["fq2"]}
+
+
+def unit_bams(wildcards):
+    return [
+        f"results/align/units/{wildcards.sample}/{u['unit']}.bam"
+        for u in SHEET.units(wildcards.sample)
+    ]
+
+
+def patient_bams(wildcards):
+    p = SHEET.patients[wildcards.patient]
+    return [f"results/align/{s.sample}.bam" for s in p.samples]
+
+
+def patient_file(pattern):
+    """Input function: ``pattern`` formatted with the patient's tumour/normal sample names."""
+
+    def inner(wildcards):
+        p = SHEET.patients[wildcards.patient]
+        normal = p.normal.sample if p.normal else None
+        return pattern.format(tumour=p.tumour.sample, normal=normal)
+
+    return inner
+
+
+def final_outputs():
+    out = []
+    for pid in SHEET.patients:
+        out += [
+            f"results/report/{pid}.html",
+            f"results/findings/{pid}.json",
+            f"results/somatic/{pid}.vcf.gz",
+            f"results/annotate/{pid}.vcf.gz",
+        ]
+    for s in SHEET.samples:
+        out.append(f"results/align/{s}.stats.txt")
+    return out

@@ -1,0 +1,50 @@
+# Per-target depth with mosdepth, joined into one table per sample with GRCh38 positions.
+
+
+rule mosdepth:
+    input:
+        bam="results/align/{sample}.bam",
+        bai="results/align/{sample}.bam.bai",
+        targets=TARGETS,
+    output:
+        regions="results/coverage/{sample}.regions.bed.gz",
+        thresholds="results/coverage/{sample}.thresholds.bed.gz",
+        summary="results/coverage/{sample}.mosdepth.summary.txt",
+    params:
+        prefix="results/coverage/{sample}",
+        thresholds=",".join(str(t) for t in config["coverage"]["thresholds"]),
+        min_mapq=config["params"]["mpileup"]["min_mapq"],
+    log:
+        "results/logs/mosdepth/{sample}.log",
+    benchmark:
+        "results/benchmarks/mosdepth/{sample}.tsv"
+    threads: 2
+    resources:
+        mem_mb=2000,
+        runtime=30,
+    conda:
+        ENVS / "mosdepth.yaml"
+    shell:
+        "mosdepth --no-per-base --by {input.targets:q} --thresholds {params.thresholds}"
+        " --mapq {params.min_mapq} --threads {threads} {params.prefix:q} {input.bam:q} > {log:q} 2>&1"
+
+
+rule coverage_table:
+    input:
+        regions="results/coverage/{sample}.regions.bed.gz",
+        thresholds="results/coverage/{sample}.thresholds.bed.gz",
+        contigs=CONTIGS,
+    output:
+        "results/coverage/{sample}.targets.tsv",
+    log:
+        "results/logs/coverage_table/{sample}.log",
+    benchmark:
+        "results/benchmarks/coverage_table/{sample}.tsv"
+    threads: 1
+    resources:
+        mem_mb=1000,
+        runtime=10,
+    conda:
+        ENVS / "python.yaml"
+    script:
+        "../scripts/coverage_table.py"

@@ -1,0 +1,73 @@
+# Findings JSON (the contract), tool versions, and the HTML report rendered from them.
+
+
+rule findings:
+    input:
+        vcf="results/annotate/{patient}.vcf.gz",
+        ref=REF,
+        gff=GFF,
+        contigs=CONTIGS,
+        targets=TARGETS,
+        hotspots=project_file(config["hotspots"]),
+        tumour_bam=patient_file("results/align/{tumour}.bam"),
+        tumour_bai=patient_file("results/align/{tumour}.bam.bai"),
+        tumour_cov=patient_file("results/coverage/{tumour}.targets.tsv"),
+        tumour_flagstat=patient_file("results/align/{tumour}.flagstat.json"),
+        normal_cov=patient_file("results/coverage/{normal}.targets.tsv"),
+        normal_flagstat=patient_file("results/align/{normal}.flagstat.json"),
+        cnv="results/cnv/{patient}.genes.tsv",
+    output:
+        "results/findings/{patient}.json",
+    params:
+        patient=lambda wc: SHEET.patients[wc.patient],
+        somatic=config["somatic"],
+        mpileup=config["params"]["mpileup"],
+    log:
+        "results/logs/findings/{patient}.log",
+    benchmark:
+        "results/benchmarks/findings/{patient}.tsv"
+    threads: 1
+    resources:
+        mem_mb=2000,
+        runtime=30,
+    conda:
+        ENVS / "python.yaml"
+    script:
+        "../scripts/findings.py"
+
+
+rule tool_versions:
+    output:
+        "results/provenance/tool_versions.json",
+    log:
+        "results/logs/provenance/tool_versions.log",
+    benchmark:
+        "results/benchmarks/provenance/tool_versions.tsv"
+    threads: 1
+    resources:
+        mem_mb=500,
+        runtime=5,
+    conda:
+        ENVS / "python.yaml"
+    script:
+        "../scripts/tool_versions.py"
+
+
+rule report:
+    input:
+        findings="results/findings/{patient}.json",
+        versions="results/provenance/tool_versions.json",
+    output:
+        "results/report/{patient}.html",
+    log:
+        "results/logs/report/{patient}.log",
+    benchmark:
+        "results/benchmarks/report/{patient}.tsv"
+    threads: 1
+    resources:
+        mem_mb=2000,
+        runtime=10,
+    conda:
+        ENVS / "python.yaml"
+    script:
+        "../scripts/report.py"

@@ -1,0 +1,21 @@
+"""Simulate one demo sample (tumour or normal) from the truth file."""
+
+import sys
+
+import pysam
+
+from tumorboard import panel, simulate
+from tumorboard.contigs import ContigMap
+
+sys.stderr = open(snakemake.log[0], "w")
+p = snakemake.params
+contigs = ContigMap.from_tsv(snakemake.input.contigs)
+truth = simulate.load_truth(snakemake.input.truth, contigs, snakemake.input.fasta)
+with pysam.FastaFile(snakemake.input.fasta) as fa:
+    lengths = dict(zip(fa.references, fa.lengths, strict=True))
+regions = simulate.simulation_regions(panel.read_bed(snakemake.input.targets), p.padding, lengths)
+# distinct seeds for tumour and normal, both fixed by the configured seed
+seed = p.seed * 2 + (1 if p.tumour else 0)
+pairs = simulate.simulate_sample(truth, snakemake.input.fasta, regions, p.tumour, p.depth, seed,
+                                 p.prefixes)
+print(f"{snakemake.wildcards.sample}: {pairs} read pairs over {len(regions)} regions", file=sys.stderr)

@@ -1,0 +1,141 @@
+"""Assemble the findings JSON (the contract the report renders) from the workflow's outputs.
+
+Everything shown to users is in GRCh38: positions on the demo contigs are mapped back here.
+The document is deterministic (no timestamps) and validated against
+``workflow/schemas/findings.schema.json`` before it is written.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+from pathlib import Path
+
+import jsonschema
+import pandas as pd
+import pysam
+
+from . import hgvs
+from .contigs import ContigMap
+from .genemodel import GeneModels
+
+SCHEMA = Path(__file__).resolve().parents[1] / "schemas" / "findings.schema.json"
+DISCLAIMER = (
+    "Research use only. tumorboard is research software: its findings have not been validated "
+    "for clinical use and must not be used for diagnosis or treatment decisions without "
+    "confirmation in an accredited laboratory."
+)
+
+
+def _tx_for(models: GeneModels, contig: str, pos: int):
+    hits = [t for t in models.transcripts if t.chrom == contig and t.start <= pos <= t.end]
+    return hits[0] if hits else None
+
+
+def variants_from_vcf(vcf: str, tumour: str, normal: str | None, models: GeneModels,
+                      contigs: ContigMap, fasta: str, targets: list) -> list[dict]:
+    """PASS somatic records, annotated on the MANE Select transcript, in GRCh38."""
+    out = []
+    with pysam.VariantFile(vcf) as vin, pysam.FastaFile(fasta) as fa:
+        for rec in vin:
+            if list(rec.filter.keys()) != ["PASS"]:
+                continue
+            alt = rec.alts[0]
+            chrom, pos = contigs.to_grch38(rec.contig, rec.pos)
+            tx = _tx_for(models, rec.contig, rec.pos)
+            csq = None
+            if tx is not None and "BCSQ" in rec.info:
+                csq = hgvs.pick(hgvs.parse_bcsq(",".join(rec.info["BCSQ"])), tx.id)
+            p_long, p_short = hgvs.hgvs_p(csq) if csq else (None, None)
+            gene = tx.gene if tx else next((t.name for t in targets if t.contig == rec.contig
+                                            and t.start < rec.pos <= t.end), "intergenic")
+            t = rec.samples[tumour]
+            ad = t["AD"]
+            row = {
+                "gene": gene,
+                "chrom": chrom,
+                "pos": pos,
+                "ref": rec.ref,
+                "alt": alt,
+                "transcript": tx.attributes.get("mane_refseq", tx.versioned_id) if tx else "",
+                "hgvs_c": hgvs.hgvs_c(tx, rec.pos, rec.ref, alt, fa) if tx else None,
+                "hgvs_p": p_long,
+                "protein_short": p_short,
+                "consequence": csq.consequence if csq else ("intergenic" if tx is None else "intron"),
+                "exon": tx.exon_number(rec.pos) if tx else None,
+                "vaf": round(ad[1] / sum(ad), 4) if sum(ad) else 0.0,
+                "depth": int(sum(ad)),
+                "alt_reads": int(ad[1]),
+                "normal_vaf": None,
+                "normal_depth": None,
+                "normal_alt_reads": None,
+                "hotspot": False,
+            }
+            if tx is not None:
+                row["transcript_ensembl"] = tx.attributes.get("mane_ensembl", "")
+            if normal:
+                nad = rec.samples[normal]["AD"]
+                row.update(normal_depth=int(sum(nad)), normal_alt_reads=int(nad[1]),
+                           normal_vaf=round(nad[1] / sum(nad), 4) if sum(nad) else 0.0)
+            out.append(row)
+    return out
+
+
+def qc_sample(flagstat_json: str, targets: pd.DataFrame, sample: str, kind: str,
+              min_depth: int) -> dict:
+    with open(flagstat_json) as fh:
+        fs = json.load(fh)["QC-passed reads"]
+    total = fs["primary"] or 1
+    genes = targets[targets["target"] != "backbone"]
+    return {
+        "sample": sample,
+        "type": kind,
+        "reads": int(fs["primary"]),
+        "mapped_fraction": round(fs["primary mapped"] / total, 4),
+        "duplicate_fraction": round(fs["primary duplicates"] / total, 4),
+        "mean_target_depth": round(float(genes["mean_depth"].mean()), 1),
+        "fraction_targets_ge_min_depth": round(float((genes["mean_depth"] >= min_depth).mean()), 4),
+    }
+
+
+def qc_verdict(samples: list[dict], min_depth: int) -> tuple[str, list[str]]:
+    reasons = []
+    for s in samples:
+        if s["type"] == "tumour" and s["fraction_targets_ge_min_depth"] < 0.9:
+            reasons.append(
+                f"{s['sample']}: only {s['fraction_targets_ge_min_depth']:.0%} of targets reach "
+                f"{min_depth}x")
+        if s["mapped_fraction"] < 0.9:
+            reasons.append(f"{s['sample']}: only {s['mapped_fraction']:.0%} of reads mapped")
+    return ("fail" if reasons else "pass"), reasons
+
+
+def copy_number_rows(genes_tsv: str) -> list[dict]:
+    df = pd.read_csv(genes_tsv, sep="\t")
+    rows = []
+    for r in df.to_dict("records"):
+        cn = r.get("copy_number")
+        ok = cn is not None and not (isinstance(cn, float) and math.isnan(cn))
+        rows.append({
+            "gene": r["gene"],
+            "n_targets": int(r["n_targets"]),
+            "log2_ratio": float(r["log2_ratio"]),
+            "log2_ratio_mad": float(r["log2_ratio_mad"]),
+            "copy_number": float(cn) if ok else None,
+            "call": r["call"],
+            "reason": None if ok else "tumour purity unknown: copies cannot be estimated",
+        })
+    return rows
+
+
+def validate(doc: dict) -> None:
+    with open(SCHEMA) as fh:
+        schema = json.load(fh)
+    jsonschema.Draft202012Validator(schema).validate(doc)
+
+
+def write(doc: dict, path: str | Path) -> None:
+    validate(doc)
+    with open(path, "w") as fh:
+        json.dump(doc, fh, indent=2)
+        fh.write("\n")
