@@ -221,6 +221,14 @@ def _simple(pos: int, ref: str, alt: str,
         return f"p.Ter{start}{_three(a[0])}extTer?", f"*{start}{a[0]}ext*?"
     if len(r) == 1 and len(a) == 1:  # missense
         return f"p.{_three(r)}{start}{_three(a)}", f"{r}{start}{a}"
+    if a.startswith("*") and res(start) is not None:  # first changed residue becomes a stop
+        return f"p.{_three(res(start))}{start}Ter", f"{res(start)}{start}*"
+    if "*" in a and len(r) < len(a):
+        # new residues ending in a stop replace as many reference residues as they number
+        # (HGVS: p.Pro578_Lys579delinsLeuTer); needs the residues after csq's window
+        more = [res(i) for i in range(start + len(r), start + len(a))]
+        if all(x is not None for x in more):
+            r += "".join(more)
 
     if not a:  # deletion start..end
         end = start + len(r) - 1
@@ -507,8 +515,11 @@ def protein_change(tx, pos: int, ref: str, alt: str,
     the CDS are handled; anything touching an intron, or only UTR, gives (None, None) (the
     protein effect of splice variants cannot be predicted from sequence).
 
-    Use it to check csq: bcftools 1.16 misreports some frameshift deletions inside homopolymer
-    runs (e.g. KRAS c.35del: csq ``12G..>12GA*`` = G13Afs*2, sequence says p.Gly12ValfsTer3).
+    Use it to cross-check csq.  On left-aligned input (``bcftools norm -f``) the two agree except
+    where csq gives less: frameshifts whose new frame has no stop inside the CDS (csq ``fsTer?``,
+    here counted into the 3' UTR) and exonic indels csq reports only as ``splice_region``.  On
+    input that is *not* left-aligned csq's amino-acid strings are wrong (e.g. KRAS ``CC>C`` at
+    contig 40705 gives ``12GG..>12GA*``; the variant is c.35del, p.Gly12ValfsTer3).
     A stop-loss extension is counted like a frameshift (the changed residue is position 1).
     """
     ref, alt = ref.upper(), alt.upper()
@@ -569,5 +580,9 @@ def protein_change(tx, pos: int, ref: str, alt: str,
         return f"p.Ter{k + 1}{_three(pa[k])}extTer{n}", f"*{k + 1}{pa[k]}ext*{n}"
     kind = "frameshift" if (len(ins) - len(r)) % 3 else "inframe"
     b = k - 1  # one unchanged residue before the change, for insertion flanks
-    aa = f"{b + 1}{pr[b:]}>{b + 1}{pa[b:]}"
+    alt_part = pa[b:]
+    ref_part = pr[b:]
+    if len(pa) < len(pr) + (len(ins) - len(r)) // 3:  # premature stop: compare equal lengths
+        ref_part = pr[b : len(pa)]
+    aa = f"{b + 1}{ref_part}>{b + 1}{alt_part}"
     return hgvs_p(Consequence(kind, tx.gene, tx.id, tx.strand, aa, ""), protein=pr)

@@ -1,0 +1,29 @@
+# tumorboard: the two commands a user needs.
+#   make demo   install what is missing, then run the simulated demo patient end to end
+#   make test   install what is missing, then run the test suite
+# MIRROR: a local copy of the external resources (air-gapped sites, CI); empty = download.
+MIRROR ?= ../shared/data
+CORES ?= 2
+VENV := .venv
+SNAKEMAKE := $(VENV)/bin/snakemake
+
+.PHONY: demo test install lint clean-demo
+
+install:
+	@workflow/setup/install.sh
+
+demo: install
+	@printf 'resources:\n  mirror: "%s"\n' "$(abspath $(MIRROR))" > .mirror.yaml
+	$(SNAKEMAKE) --cores $(CORES) --configfile config/config.yaml .mirror.yaml
+	@echo "report: $(CURDIR)/results/report/DEMO01.html"
+
+test: install
+	TUMORBOARD_MIRROR="$(abspath $(MIRROR))" $(VENV)/bin/python -m pytest -q
+
+lint: install
+	@printf 'resources:\n  mirror: "%s"\n' "$(abspath $(MIRROR))" > .mirror.yaml
+	$(VENV)/bin/ruff check workflow tests bench
+	$(SNAKEMAKE) --lint --configfile config/config.yaml .mirror.yaml
+
+clean-demo:
+	rm -rf results .snakemake/metadata

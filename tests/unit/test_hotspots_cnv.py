@@ -1,0 +1,79 @@
+"""Limit of detection, and copy number from hand-made depths."""
+
+import math
+
+import pandas as pd
+import pytest
+from scipy.stats import binom
+
+from tumorboard import cnv
+from tumorboard.hotspots import limit_of_detection
+
+
+@pytest.mark.parametrize("depth", [100, 250, 500, 812, 2000])
+def test_lod_is_the_smallest_vaf_detected_with_95_percent(depth):
+    f = limit_of_detection(depth, 5, 0.95)
+    assert binom.sf(4, depth, f) == pytest.approx(0.95, abs=1e-4)
+    assert binom.sf(4, depth, f * 0.98) < 0.95
+
+
+def test_lod_falls_with_depth_and_matches_hand_value():
+    # 500x with >= 5 alt reads: about 1.83% (Poisson approx. 9.15/500)
+    assert limit_of_detection(500, 5) == pytest.approx(0.0182, abs=5e-4)
+    assert limit_of_detection(1000, 5) < limit_of_detection(500, 5)
+
+
+def test_lod_undefined_below_the_alt_read_rule():
+    assert limit_of_detection(3, 5) is None
+
+
+def _targets(gene_depths_t, gene_depths_n):
+    rows = []
+    for i, ((gene, t), (_, n)) in enumerate(zip(gene_depths_t, gene_depths_n, strict=True)):
+        rows.append({"contig": "c", "start": i * 1000, "end": i * 1000 + 200, "target": gene,
+                     "chrom": "chr1", "grch38_start": i * 1000 + 1, "grch38_end": i * 1000 + 200,
+                     "t": t, "n": n})
+    df = pd.DataFrame(rows)
+    t = df.drop(columns=["n"]).rename(columns={"t": "mean_depth"})
+    n = df.drop(columns=["t"]).rename(columns={"n": "mean_depth"})
+    return t, n
+
+
+def test_amplified_gene_purity_adjusted():
+    # purity 0.6, ERBB2 at 8 copies -> depth ratio (0.6*8 + 0.8)/2 = 2.8 before library scaling
+    t_rows = [("backbone", 500)] * 20 + [("KRAS", 500)] * 4 + [("ERBB2", 1400)] * 4
+    n_rows = [("backbone", 250)] * 20 + [("KRAS", 250)] * 4 + [("ERBB2", 250)] * 4
+    t, n = _targets(t_rows, n_rows)
+    targets = cnv.target_log2(t, n, 20)
+    genes = cnv.gene_table(targets, 0.6, cnv.CallThresholds()).set_index("gene")
+    assert genes.loc["ERBB2", "log2_ratio"] == pytest.approx(math.log2(2.8), abs=1e-3)
+    assert genes.loc["ERBB2", "copy_number"] == pytest.approx(8.0, abs=0.01)
+    assert genes.loc["ERBB2", "call"] == "amplified"
+    assert genes.loc["KRAS", "call"] == "neutral"
+
+
+def test_library_size_is_normalised_away():
+    t, n = _targets([("backbone", 1000)] * 10 + [("KRAS", 1000)] * 3,
+                    [("backbone", 100)] * 10 + [("KRAS", 100)] * 3)
+    genes = cnv.gene_table(cnv.target_log2(t, n, 20), 0.5, cnv.CallThresholds())
+    assert genes.iloc[0]["log2_ratio"] == pytest.approx(0.0)
+
+
+def test_unknown_purity_is_not_evaluable():
+    t, n = _targets([("backbone", 500)] * 10 + [("ERBB2", 2000)] * 3,
+                    [("backbone", 250)] * 10 + [("ERBB2", 250)] * 3)
+    genes = cnv.gene_table(cnv.target_log2(t, n, 20), None, cnv.CallThresholds())
+    assert genes.iloc[0]["call"] == "not evaluable"
+
+
+@pytest.mark.parametrize("copies,expected", [(8, "amplified"), (6, "amplified"), (5, "equivocal"),
+                                             (2, "neutral"), (1, "loss"), (0, "loss")])
+def test_call_thresholds(copies, expected):
+    assert cnv.call(copies, cnv.CallThresholds()) == expected
+
+
+def test_purity_adjustment_inverts_the_mixture():
+    for p in (0.2, 0.5, 0.9):
+        for c in (0, 1, 2, 4, 8, 20):
+            ratio = (p * c + 2 * (1 - p)) / 2
+            assert cnv.copies_from_ratio(ratio, p) == pytest.approx(c)
