@@ -4,23 +4,31 @@ import csv
 
 import pysam
 import pytest
-
 from tumorboard import genemodel
 from tumorboard.contigs import ContigMap, parse_contig_name
 
 
 def test_one_mane_select_transcript_per_gene(mane_models):
     got = {t.gene: t.attributes["mane_refseq"] for t in mane_models.transcripts}
-    assert got == {"BRAF": "NM_004333.6", "CDKN2A": "NM_000077.5", "EGFR": "NM_005228.5",
-                   "ERBB2": "NM_004448.4", "KRAS": "NM_004985.5", "TP53": "NM_000546.6"}
+    assert got == {
+        "BRAF": "NM_004333.6",
+        "CDKN2A": "NM_000077.5",
+        "EGFR": "NM_005228.5",
+        "ERBB2": "NM_004448.4",
+        "KRAS": "NM_004985.5",
+        "TP53": "NM_000546.6",
+    }
 
 
-@pytest.mark.parametrize("gene,codon,positions", [
-    ("KRAS", 12, [25245351, 25245350, 25245349]),   # c.34-36, minus strand
-    ("BRAF", 600, [140753337, 140753336, 140753335]),  # c.1798-1800
-    ("EGFR", 858, [55191821, 55191822, 55191823]),  # c.2572-2574, plus strand
-    ("TP53", 175, [7675089, 7675088, 7675087]),
-])
+@pytest.mark.parametrize(
+    "gene,codon,positions",
+    [
+        ("KRAS", 12, [25245351, 25245350, 25245349]),  # c.34-36, minus strand
+        ("BRAF", 600, [140753337, 140753336, 140753335]),  # c.1798-1800
+        ("EGFR", 858, [55191821, 55191822, 55191823]),  # c.2572-2574, plus strand
+        ("TP53", 175, [7675089, 7675088, 7675087]),
+    ],
+)
 def test_codon_positions(mane_models, gene, codon, positions):
     assert mane_models.transcript(gene).codon_positions(codon) == positions
 
@@ -28,14 +36,25 @@ def test_codon_positions(mane_models, gene, codon, positions):
 def test_protein_lengths_match_mane(mane_models):
     # coding length / 3 - 1 (stop) = protein length of the MANE RefSeq protein
     lengths = {t.gene: len(t.coding_positions()) // 3 - 1 for t in mane_models.transcripts}
-    assert lengths == {"BRAF": 766, "CDKN2A": 156, "EGFR": 1210, "ERBB2": 1255, "KRAS": 188,
-                       "TP53": 393}
+    assert lengths == {
+        "BRAF": 766,
+        "CDKN2A": 156,
+        "EGFR": 1210,
+        "ERBB2": 1255,
+        "KRAS": 188,
+        "TP53": 393,
+    }
 
 
 def test_hotspot_table_reference_amino_acids_match_the_models(mane_models, mirror, project):
     """The authored hotspot list must agree with the translated MANE models."""
-    code = dict(zip((a + b + c for a in "TCAG" for b in "TCAG" for c in "TCAG"),
-                    "FFLLSSSSYY**CC*WLLLLPPPPHHQQRRRRIIIMTTTTNNKKSSRRVVVVAAAADDEEGGGG", strict=True))
+    code = dict(
+        zip(
+            (a + b + c for a in "TCAG" for b in "TCAG" for c in "TCAG"),
+            "FFLLSSSSYY**CC*WLLLLPPPPHHQQRRRRIIIMTTTTNNKKSSRRVVVVAAAADDEEGGGG",
+            strict=True,
+        )
+    )
     fa = pysam.FastaFile(str(mirror / "reference" / "grch38_loci.fa"))
     cmap = ContigMap([parse_contig_name(n) for n in fa.references])
     comp = str.maketrans("ACGT", "TGCA")

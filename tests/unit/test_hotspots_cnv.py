@@ -5,7 +5,6 @@ import math
 import pandas as pd
 import pytest
 from scipy.stats import binom
-
 from tumorboard import cnv
 from tumorboard.hotspots import limit_of_detection
 
@@ -30,9 +29,19 @@ def test_lod_undefined_below_the_alt_read_rule():
 def _targets(gene_depths_t, gene_depths_n):
     rows = []
     for i, ((gene, t), (_, n)) in enumerate(zip(gene_depths_t, gene_depths_n, strict=True)):
-        rows.append({"contig": "c", "start": i * 1000, "end": i * 1000 + 200, "target": gene,
-                     "chrom": "chr1", "grch38_start": i * 1000 + 1, "grch38_end": i * 1000 + 200,
-                     "t": t, "n": n})
+        rows.append(
+            {
+                "contig": "c",
+                "start": i * 1000,
+                "end": i * 1000 + 200,
+                "target": gene,
+                "chrom": "chr1",
+                "grch38_start": i * 1000 + 1,
+                "grch38_end": i * 1000 + 200,
+                "t": t,
+                "n": n,
+            }
+        )
     df = pd.DataFrame(rows)
     t = df.drop(columns=["n"]).rename(columns={"t": "mean_depth"})
     n = df.drop(columns=["t"]).rename(columns={"n": "mean_depth"})
@@ -53,21 +62,34 @@ def test_amplified_gene_purity_adjusted():
 
 
 def test_library_size_is_normalised_away():
-    t, n = _targets([("backbone", 1000)] * 10 + [("KRAS", 1000)] * 3,
-                    [("backbone", 100)] * 10 + [("KRAS", 100)] * 3)
+    t, n = _targets(
+        [("backbone", 1000)] * 10 + [("KRAS", 1000)] * 3,
+        [("backbone", 100)] * 10 + [("KRAS", 100)] * 3,
+    )
     genes = cnv.gene_table(cnv.target_log2(t, n, 20), 0.5, cnv.CallThresholds())
     assert genes.iloc[0]["log2_ratio"] == pytest.approx(0.0)
 
 
 def test_unknown_purity_is_not_evaluable():
-    t, n = _targets([("backbone", 500)] * 10 + [("ERBB2", 2000)] * 3,
-                    [("backbone", 250)] * 10 + [("ERBB2", 250)] * 3)
+    t, n = _targets(
+        [("backbone", 500)] * 10 + [("ERBB2", 2000)] * 3,
+        [("backbone", 250)] * 10 + [("ERBB2", 250)] * 3,
+    )
     genes = cnv.gene_table(cnv.target_log2(t, n, 20), None, cnv.CallThresholds())
     assert genes.iloc[0]["call"] == "not evaluable"
 
 
-@pytest.mark.parametrize("copies,expected", [(8, "amplified"), (6, "amplified"), (5, "equivocal"),
-                                             (2, "neutral"), (1, "loss"), (0, "loss")])
+@pytest.mark.parametrize(
+    "copies,expected",
+    [
+        (8, "amplified"),
+        (6, "amplified"),
+        (5, "equivocal"),
+        (2, "neutral"),
+        (1, "loss"),
+        (0, "loss"),
+    ],
+)
 def test_call_thresholds(copies, expected):
     assert cnv.call(copies, cnv.CallThresholds()) == expected
 

@@ -5,7 +5,6 @@ import gzip
 
 import pysam
 import pytest
-
 from tumorboard import resources as R
 
 
@@ -20,7 +19,7 @@ def test_manifest_lists_every_panel_locus_with_url_and_checksum(manifest):
     for r in manifest.values():
         assert r.url.startswith("https://"), r.id
         assert r.licence, r.id
-        assert (r.md5_sequence if r.kind == "sequence" else r.sha256), r.id
+        assert r.md5_sequence if r.kind == "sequence" else r.sha256, r.id
 
 
 def test_every_mirrored_resource_verifies(manifest, mirror, tmp_path):
@@ -57,8 +56,15 @@ def test_download_route_reads_an_ensembl_style_fasta(manifest, tmp_path):
     seq = "ACGTNACGTTGCA" * 7
     src = tmp_path / "region.fa"
     src.write_text(">chromosome:GRCh38:12:1:91:1\n" + seq + "\n")
-    res = R.Resource(id="toy", kind="sequence", url=src.as_uri(), mirror="", contig="chr12_1_91",
-                     md5_sequence=R.md5_sequence(seq), length=len(seq))
+    res = R.Resource(
+        id="toy",
+        kind="sequence",
+        url=src.as_uri(),
+        mirror="",
+        contig="chr12_1_91",
+        md5_sequence=R.md5_sequence(seq),
+        length=len(seq),
+    )
     R.fetch(res, None, tmp_path / "out.fa")
     assert (tmp_path / "out.fa").read_text().splitlines()[0] == ">chr12_1_91"
 
@@ -67,8 +73,9 @@ def test_download_route_verifies_files(tmp_path):
     src = tmp_path / "a.txt.gz"
     with gzip.open(src, "wt") as fh:
         fh.write("hello\n")
-    res = R.Resource(id="toy", kind="file", url=src.as_uri(), mirror="a.txt.gz",
-                     sha256=R.sha256_file(src))
+    res = R.Resource(
+        id="toy", kind="file", url=src.as_uri(), mirror="a.txt.gz", sha256=R.sha256_file(src)
+    )
     R.fetch(res, "", tmp_path / "b.txt.gz")
     assert R.sha256_file(tmp_path / "b.txt.gz") == res.sha256
 

@@ -3,7 +3,6 @@
 import gzip
 
 import pytest
-
 from tumorboard.sheet import SheetError, load_sheet
 
 SAMPLES = "patient\tsample\ttype\ttumour_type\tpurity\n"
@@ -49,17 +48,27 @@ def test_tumour_only_patient(sheets):
     assert sheet.patients["P1"].normal is None
 
 
-@pytest.mark.parametrize("rows,units,message", [
-    (["P1\tP1 T;rm -rf\ttumour\tcrc\t"], None, r"samples.tsv: row 2: column sample = 'P1 T;rm -rf'"),
-    (["P1\tP1-T\ttumor\tcrc\t", GOOD[1]], None, r"row 2: column type = 'tumor' is invalid"),
-    (["P1\tP1-T\ttumour\tcrc\t1.7", GOOD[1]], None, r"row 2: column purity = '1.7'"),
-    (["P1\tP1-T\ttumour\t\t", GOOD[1]], None, r"row 2: tumour sample P1-T has no tumour_type"),
-    ([GOOD[0], GOOD[0]], None, r"row 3: sample P1-T appears twice"),
-    ([GOOD[1]], "skip", r"patient P1 has 0 tumour and 1 normal"),
-    (GOOD, ["P9\tL1\ta\tb"], r"units.tsv: row 2: sample P9 is not in"),
-    (GOOD, ["P1-T\tL1\t/nonexistent_R1.fq.gz\t/nonexistent_R2.fq.gz"],
-     r"units.tsv: row 2: /nonexistent_R1.fq.gz: FASTQ file not found"),
-])
+@pytest.mark.parametrize(
+    "rows,units,message",
+    [
+        (
+            ["P1\tP1 T;rm -rf\ttumour\tcrc\t"],
+            None,
+            r"samples.tsv: row 2: column sample = 'P1 T;rm -rf'",
+        ),
+        (["P1\tP1-T\ttumor\tcrc\t", GOOD[1]], None, r"row 2: column type = 'tumor' is invalid"),
+        (["P1\tP1-T\ttumour\tcrc\t1.7", GOOD[1]], None, r"row 2: column purity = '1.7'"),
+        (["P1\tP1-T\ttumour\t\t", GOOD[1]], None, r"row 2: tumour sample P1-T has no tumour_type"),
+        ([GOOD[0], GOOD[0]], None, r"row 3: sample P1-T appears twice"),
+        ([GOOD[1]], "skip", r"patient P1 has 0 tumour and 1 normal"),
+        (GOOD, ["P9\tL1\ta\tb"], r"units.tsv: row 2: sample P9 is not in"),
+        (
+            GOOD,
+            ["P1-T\tL1\t/nonexistent_R1.fq.gz\t/nonexistent_R2.fq.gz"],
+            r"units.tsv: row 2: /nonexistent_R1.fq.gz: FASTQ file not found",
+        ),
+    ],
+)
 def test_bad_sheets(sheets, rows, units, message):
     write, fq = sheets
     if units == "skip":
@@ -94,6 +103,7 @@ def test_ragged_row(sheets):
 
 def test_files_made_by_the_workflow_are_not_checked(sheets):
     write, fq = sheets
-    s, u = write(GOOD, ["P1-T\tL1\tresults/x_R1.fq.gz\tresults/x_R2.fq.gz",
-                        f"P1-N\tL1\t{fq[2]}\t{fq[3]}"])
+    s, u = write(
+        GOOD, ["P1-T\tL1\tresults/x_R1.fq.gz\tresults/x_R2.fq.gz", f"P1-N\tL1\t{fq[2]}\t{fq[3]}"]
+    )
     load_sheet(s, u, produced={"results/x_R1.fq.gz", "results/x_R2.fq.gz"})

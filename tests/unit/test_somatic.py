@@ -2,7 +2,6 @@
 
 import pysam
 import pytest
-
 from tumorboard.somatic import Counts, SomaticParams, filter_pileup, judge
 
 P = SomaticParams()
@@ -14,17 +13,20 @@ def c(ref, alt, fwd=None, rev=None):
     return Counts(ref, alt, fwd, rev)
 
 
-@pytest.mark.parametrize("tumour,normal,expected", [
-    (c(350, 150), c(250, 0), []),                          # clonal somatic
-    (c(490, 10), c(250, 0), []),                           # low-VAF true variant (2%)
-    (c(250, 250), c(125, 125), ["normal_evidence"]),       # germline het
-    (c(0, 300), c(120, 130), ["normal_evidence"]),         # germline het with LOH in tumour
-    (c(97, 3), c(250, 0), ["alt_reads"]),                  # too few reads (3%)
-    (c(4000, 20), c(250, 0), ["low_vaf"]),                 # 0.5%: below min_vaf
-    (c(400, 40, 40, 0), c(250, 0), ["strand"]),            # strand-biased artefact
-    (c(400, 40), c(10, 0), ["normal_depth"]),              # uninformative normal
-    (c(400, 40), c(250, 3), ["normal_evidence"]),          # alt reads in the normal
-])
+@pytest.mark.parametrize(
+    "tumour,normal,expected",
+    [
+        (c(350, 150), c(250, 0), []),  # clonal somatic
+        (c(490, 10), c(250, 0), []),  # low-VAF true variant (2%)
+        (c(250, 250), c(125, 125), ["normal_evidence"]),  # germline het
+        (c(0, 300), c(120, 130), ["normal_evidence"]),  # germline het with LOH in tumour
+        (c(97, 3), c(250, 0), ["alt_reads"]),  # too few reads (3%)
+        (c(4000, 20), c(250, 0), ["low_vaf"]),  # 0.5%: below min_vaf
+        (c(400, 40, 40, 0), c(250, 0), ["strand"]),  # strand-biased artefact
+        (c(400, 40), c(10, 0), ["normal_depth"]),  # uninformative normal
+        (c(400, 40), c(250, 3), ["normal_evidence"]),  # alt reads in the normal
+    ],
+)
 def test_judge(tumour, normal, expected):
     assert judge(tumour, normal, P) == expected
 
@@ -43,11 +45,15 @@ def _pileup(path):
     for s in ("T", "N"):
         h.add_sample(s)
     with pysam.VariantFile(str(path), "w", header=h) as out:
-        rows = [(40705, ("C", "T", "<*>"), (150, 64, 0), (124, 0, 0)),  # somatic
-                (21119, ("A", "G", "<*>"), (104, 100, 0), (124, 121, 0)),  # germline
-                (30000, ("G", "<*>"), (200, 0), (100, 0))]  # nothing
+        rows = [
+            (40705, ("C", "T", "<*>"), (150, 64, 0), (124, 0, 0)),  # somatic
+            (21119, ("A", "G", "<*>"), (104, 100, 0), (124, 121, 0)),  # germline
+            (30000, ("G", "<*>"), (200, 0), (100, 0)),
+        ]  # nothing
         for pos, alleles, t, n in rows:
-            r = out.new_record(contig="KRAS_chr12_25204646_25251936", start=pos - 1, alleles=alleles)
+            r = out.new_record(
+                contig="KRAS_chr12_25204646_25251936", start=pos - 1, alleles=alleles
+            )
             for s, ad in (("T", t), ("N", n)):
                 r.samples[s]["AD"] = ad
                 r.samples[s]["ADF"] = tuple(x // 2 for x in ad)

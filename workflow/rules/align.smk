@@ -6,27 +6,27 @@ rule bwa_mem:
     input:
         r1="results/qc/{sample}/{unit}.trimmed_R1.fastq.gz",
         r2="results/qc/{sample}/{unit}.trimmed_R2.fastq.gz",
+        ref=REF,
         index=multiext(REF, ".amb", ".ann", ".bwt", ".pac", ".sa"),
     output:
         temp("results/align/units/{sample}/{unit}.bam"),
-    params:
-        ref=REF,
-        read_group=lambda wc: (
-            f"@RG\\tID:{wc.sample}.{wc.unit}\\tSM:{wc.sample}\\tLB:{wc.sample}"
-            f"\\tPL:ILLUMINA\\tPU:{wc.unit}"
-        ),
     log:
         "results/logs/bwa_mem/{sample}/{unit}.log",
     benchmark:
         "results/benchmarks/bwa_mem/{sample}/{unit}.tsv"
+    conda:
+        ENVS / "bwa.yaml"
     threads: 2
     resources:
         mem_mb=6000,
         runtime=240,
-    conda:
-        ENVS / "bwa.yaml"
+    params:
+        read_group=lambda wc: (
+            f"@RG\\tID:{wc.sample}.{wc.unit}\\tSM:{wc.sample}\\tLB:{wc.sample}"
+            f"\\tPL:ILLUMINA\\tPU:{wc.unit}"
+        ),
     shell:
-        "(set -o pipefail; bwa mem -t {threads} -R {params.read_group:q} {params.ref:q}"
+        "(set -o pipefail; bwa mem -t {threads} -R {params.read_group:q} {input.ref:q}"
         " {input.r1:q} {input.r2:q}"
         " | samtools fixmate -m -u - -"
         " | samtools sort -@ {threads} -m 500M -T {output:q}.tmp -o {output:q} -) 2> {log:q}"
@@ -43,12 +43,12 @@ rule markdup:
         "results/logs/markdup/{sample}.log",
     benchmark:
         "results/benchmarks/markdup/{sample}.tsv"
+    conda:
+        ENVS / "samtools.yaml"
     threads: 2
     resources:
         mem_mb=4000,
         runtime=120,
-    conda:
-        ENVS / "samtools.yaml"
     shell:
         "(set -o pipefail; samtools merge -u -o - {input:q}"
         " | samtools markdup -@ {threads} -f {output.stats:q} --write-index - {output.bam:q}##idx##{output.bai:q}"
@@ -64,12 +64,12 @@ rule flagstat:
         "results/logs/flagstat/{sample}.log",
     benchmark:
         "results/benchmarks/flagstat/{sample}.tsv"
+    conda:
+        ENVS / "samtools.yaml"
     threads: 1
     resources:
         mem_mb=1000,
         runtime=30,
-    conda:
-        ENVS / "samtools.yaml"
     shell:
         "samtools flagstat -O json {input:q} > {output:q} 2> {log:q}"
 
@@ -84,11 +84,11 @@ rule samtools_stats:
         "results/logs/samtools_stats/{sample}.log",
     benchmark:
         "results/benchmarks/samtools_stats/{sample}.tsv"
+    conda:
+        ENVS / "samtools.yaml"
     threads: 1
     resources:
         mem_mb=1000,
         runtime=30,
-    conda:
-        ENVS / "samtools.yaml"
     shell:
         "samtools stats -t {input.targets:q} {input.bam:q} > {output:q} 2> {log:q}"

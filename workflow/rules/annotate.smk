@@ -14,12 +14,12 @@ rule csq:
         "results/logs/csq/{patient}.log",
     benchmark:
         "results/benchmarks/csq/{patient}.tsv"
+    conda:
+        ENVS / "bcftools.yaml"
     threads: 1
     resources:
         mem_mb=1000,
         runtime=30,
-    conda:
-        ENVS / "bcftools.yaml"
     shell:
         "(bcftools csq -l -f {input.ref:q} -g {input.gff:q} -Oz -o {output.vcf:q} {input.vcf:q}"
         " && tabix -p vcf {output.vcf:q}) > {log:q} 2>&1"

@@ -8,19 +8,19 @@ rule copy_number:
     output:
         genes="results/cnv/{patient}.genes.tsv",
         targets="results/cnv/{patient}.targets.tsv",
-    params:
-        purity=lambda wc: SHEET.patients[wc.patient].tumour.purity,
-        thresholds=config["copy_number"],
-        min_normal_depth=config["somatic"]["min_normal_depth"],
     log:
         "results/logs/copy_number/{patient}.log",
     benchmark:
         "results/benchmarks/copy_number/{patient}.tsv"
+    conda:
+        ENVS / "python.yaml"
     threads: 1
     resources:
         mem_mb=1000,
         runtime=10,
-    conda:
-        ENVS / "python.yaml"
+    params:
+        purity=lambda wc: SHEET.patients[wc.patient].tumour.purity,
+        thresholds=config["copy_number"],
+        min_normal_depth=config["somatic"]["min_normal_depth"],
     script:
         "../scripts/copy_number.py"

@@ -34,13 +34,17 @@ def demo_reads():
 
 try:
     MANIFEST = tb_resources.load_manifest(project_file(config["resources"]["manifest"]))
-    SHEET = tb_sheet.load_sheet(config["samples"], config["units"], produced=demo_reads())
+    SHEET = tb_sheet.load_sheet(
+        config["samples"], config["units"], produced=demo_reads()
+    )
 except (tb_sheet.SheetError, tb_resources.ResourceError) as exc:
     raise WorkflowError(f"tumorboard: {exc}")
 
 SEQUENCES = [r for r in MANIFEST.values() if r.kind == "sequence"]
 FILES = {r.id: r for r in MANIFEST.values() if r.kind == "file"}
-BACKGROUND_CONTIGS = [r.contig for r in SEQUENCES if r.role in ("control", "background")]
+BACKGROUND_CONTIGS = [
+    r.contig for r in SEQUENCES if r.role in ("control", "background")
+]
 
 
 wildcard_constraints:

@@ -10,20 +10,20 @@ rule mosdepth:
         regions="results/coverage/{sample}.regions.bed.gz",
         thresholds="results/coverage/{sample}.thresholds.bed.gz",
         summary="results/coverage/{sample}.mosdepth.summary.txt",
-    params:
-        prefix="results/coverage/{sample}",
-        thresholds=",".join(str(t) for t in config["coverage"]["thresholds"]),
-        min_mapq=config["params"]["mpileup"]["min_mapq"],
     log:
         "results/logs/mosdepth/{sample}.log",
     benchmark:
         "results/benchmarks/mosdepth/{sample}.tsv"
+    conda:
+        ENVS / "mosdepth.yaml"
     threads: 2
     resources:
         mem_mb=2000,
         runtime=30,
-    conda:
-        ENVS / "mosdepth.yaml"
+    params:
+        prefix="results/coverage/{sample}",
+        thresholds=",".join(str(t) for t in config["coverage"]["thresholds"]),
+        min_mapq=config["params"]["mpileup"]["min_mapq"],
     shell:
         "mosdepth --no-per-base --by {input.targets:q} --thresholds {params.thresholds}"
         " --mapq {params.min_mapq} --threads {threads} {params.prefix:q} {input.bam:q} > {log:q} 2>&1"
@@ -40,11 +40,11 @@ rule coverage_table:
         "results/logs/coverage_table/{sample}.log",
     benchmark:
         "results/benchmarks/coverage_table/{sample}.tsv"
+    conda:
+        ENVS / "python.yaml"
     threads: 1
     resources:
         mem_mb=1000,
         runtime=10,
-    conda:
-        ENVS / "python.yaml"
     script:
         "../scripts/coverage_table.py"

@@ -15,27 +15,33 @@ rule simulate_demo:
             unit=config["demo"]["units"],
             read=(1, 2),
         ),
+    log:
+        "results/logs/demo/simulate_{sample}.log",
+    benchmark:
+        "results/benchmarks/demo/simulate_{sample}.tsv"
+    wildcard_constraints:
+        sample="|".join(
+            [config["demo"]["tumour_sample"], config["demo"]["normal_sample"]]
+        ),
+    conda:
+        ENVS / "art.yaml"
+    threads: 1
+    resources:
+        mem_mb=2000,
+        runtime=30,
     params:
         tumour=lambda wc: wc.sample == config["demo"]["tumour_sample"],
         depth=lambda wc: config["demo"][
-            "tumour_depth" if wc.sample == config["demo"]["tumour_sample"] else "normal_depth"
+            (
+                "tumour_depth"
+                if wc.sample == config["demo"]["tumour_sample"]
+                else "normal_depth"
+            )
         ],
         prefixes=lambda wc: [
             f"results/demo/reads/{wc.sample}/{u}" for u in config["demo"]["units"]
         ],
         padding=config["demo"]["padding"],
         seed=config["demo"]["seed"],
-    log:
-        "results/logs/demo/simulate_{sample}.log",
-    benchmark:
-        "results/benchmarks/demo/simulate_{sample}.tsv"
-    wildcard_constraints:
-        sample="|".join([config["demo"]["tumour_sample"], config["demo"]["normal_sample"]]),
-    threads: 1
-    resources:
-        mem_mb=2000,
-        runtime=30,
-    conda:
-        ENVS / "art.yaml"
     script:
         "../scripts/simulate_demo.py"

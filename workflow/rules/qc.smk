@@ -9,18 +9,18 @@ rule fastp:
         r2=temp("results/qc/{sample}/{unit}.trimmed_R2.fastq.gz"),
         json="results/qc/{sample}/{unit}.fastp.json",
         html="results/qc/{sample}/{unit}.fastp.html",
-    params:
-        extra=config["params"]["fastp"]["extra"],
     log:
         "results/logs/fastp/{sample}/{unit}.log",
     benchmark:
         "results/benchmarks/fastp/{sample}/{unit}.tsv"
+    conda:
+        ENVS / "fastp.yaml"
     threads: 2
     resources:
         mem_mb=2000,
         runtime=60,
-    conda:
-        ENVS / "fastp.yaml"
+    params:
+        extra=config["params"]["fastp"]["extra"],
     shell:
         "fastp --in1 {input.r1:q} --in2 {input.r2:q} --out1 {output.r1:q} --out2 {output.r2:q}"
         " --json {output.json:q} --html {output.html:q} --thread {threads}"

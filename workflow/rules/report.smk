@@ -18,20 +18,20 @@ rule findings:
         cnv="results/cnv/{patient}.genes.tsv",
     output:
         "results/findings/{patient}.json",
-    params:
-        patient=lambda wc: SHEET.patients[wc.patient],
-        somatic=config["somatic"],
-        mpileup=config["params"]["mpileup"],
     log:
         "results/logs/findings/{patient}.log",
     benchmark:
         "results/benchmarks/findings/{patient}.tsv"
+    conda:
+        ENVS / "python.yaml"
     threads: 1
     resources:
         mem_mb=2000,
         runtime=30,
-    conda:
-        ENVS / "python.yaml"
+    params:
+        patient=lambda wc: SHEET.patients[wc.patient],
+        somatic=config["somatic"],
+        mpileup=config["params"]["mpileup"],
     script:
         "../scripts/findings.py"
 
@@ -43,12 +43,12 @@ rule tool_versions:
         "results/logs/provenance/tool_versions.log",
     benchmark:
         "results/benchmarks/provenance/tool_versions.tsv"
+    conda:
+        ENVS / "python.yaml"
     threads: 1
     resources:
         mem_mb=500,
         runtime=5,
-    conda:
-        ENVS / "python.yaml"
     script:
         "../scripts/tool_versions.py"
 
@@ -63,11 +63,11 @@ rule report:
         "results/logs/report/{patient}.log",
     benchmark:
         "results/benchmarks/report/{patient}.tsv"
+    conda:
+        ENVS / "python.yaml"
     threads: 1
     resources:
         mem_mb=2000,
         runtime=10,
-    conda:
-        ENVS / "python.yaml"
     script:
         "../scripts/report.py"

@@ -5,19 +5,19 @@
 rule fetch_sequence:
     output:
         f"{CACHE}/fetched/{{rid}}.fa",
-    params:
-        resource=lambda wc: MANIFEST[wc.rid],
-        mirror=config["resources"]["mirror"],
     log:
         f"{CACHE}/logs/fetch/{{rid}}.log",
     benchmark:
         f"{CACHE}/benchmarks/fetch/{{rid}}.tsv"
+    conda:
+        ENVS / "python.yaml"
     threads: 1
     resources:
         mem_mb=1000,
         runtime=30,
-    conda:
-        ENVS / "python.yaml"
+    params:
+        resource=lambda wc: MANIFEST[wc.rid],
+        mirror=config["resources"]["mirror"],
     script:
         "../scripts/fetch_resource.py"
 
@@ -25,19 +25,19 @@ rule fetch_sequence:
 rule fetch_file:
     output:
         f"{CACHE}/fetched/{{rid}}/{{filename}}",
-    params:
-        resource=lambda wc: MANIFEST[wc.rid],
-        mirror=config["resources"]["mirror"],
     log:
         f"{CACHE}/logs/fetch/{{rid}}/{{filename}}.log",
     benchmark:
         f"{CACHE}/benchmarks/fetch/{{rid}}/{{filename}}.tsv"
+    conda:
+        ENVS / "python.yaml"
     threads: 1
     resources:
         mem_mb=1000,
         runtime=30,
-    conda:
-        ENVS / "python.yaml"
+    params:
+        resource=lambda wc: MANIFEST[wc.rid],
+        mirror=config["resources"]["mirror"],
     script:
         "../scripts/fetch_resource.py"
 
@@ -49,18 +49,18 @@ rule demo_reference:
         fasta=REF,
         fai=f"{REF}.fai",
         contigs=CONTIGS,
-    params:
-        contigs=[r.contig for r in SEQUENCES],
     log:
         f"{CACHE}/logs/reference/demo_reference.log",
     benchmark:
         f"{CACHE}/benchmarks/reference/demo_reference.tsv"
+    conda:
+        ENVS / "python.yaml"
     threads: 1
     resources:
         mem_mb=2000,
         runtime=10,
-    conda:
-        ENVS / "python.yaml"
+    params:
+        contigs=[r.contig for r in SEQUENCES],
     script:
         "../scripts/build_reference.py"
 
@@ -74,12 +74,12 @@ rule bwa_index:
         f"{CACHE}/logs/reference/bwa_index.log",
     benchmark:
         f"{CACHE}/benchmarks/reference/bwa_index.tsv"
+    conda:
+        ENVS / "bwa.yaml"
     threads: 1
     resources:
         mem_mb=4000,
         runtime=60,
-    conda:
-        ENVS / "bwa.yaml"
     shell:
         "bwa index {input:q} > {log:q} 2>&1"
 
@@ -92,18 +92,18 @@ rule gene_models:
     output:
         contigs=GFF,
         grch38=f"{CACHE}/annotation/mane_select.grch38.gff3",
-    params:
-        genes=config["panel"]["genes"],
     log:
         f"{CACHE}/logs/annotation/gene_models.log",
     benchmark:
         f"{CACHE}/benchmarks/annotation/gene_models.tsv"
+    conda:
+        ENVS / "python.yaml"
     threads: 1
     resources:
         mem_mb=1000,
         runtime=10,
-    conda:
-        ENVS / "python.yaml"
+    params:
+        genes=config["panel"]["genes"],
     script:
         "../scripts/gene_models.py"
 
@@ -117,20 +117,20 @@ rule panel_targets:
     output:
         bed=TARGETS,
         grch38=f"{CACHE}/panel/targets.grch38.bed",
+    log:
+        f"{CACHE}/logs/panel/panel_targets.log",
+    benchmark:
+        f"{CACHE}/benchmarks/panel/panel_targets.tsv"
+    conda:
+        ENVS / "python.yaml"
+    threads: 1
+    resources:
+        mem_mb=1000,
+        runtime=10,
     params:
         padding=config["panel"]["padding"],
         tiles=config["panel"]["backbone_tiles"],
         tile_size=config["panel"]["backbone_tile_size"],
         background=BACKGROUND_CONTIGS,
-    log:
-        f"{CACHE}/logs/panel/panel_targets.log",
-    benchmark:
-        f"{CACHE}/benchmarks/panel/panel_targets.tsv"
-    threads: 1
-    resources:
-        mem_mb=1000,
-        runtime=10,
-    conda:
-        ENVS / "python.yaml"
     script:
         "../scripts/panel_targets.py"

@@ -10,20 +10,20 @@ rule mpileup:
         targets=TARGETS,
     output:
         temp("results/somatic/{patient}.pileup.bcf"),
-    params:
-        mapq=config["params"]["mpileup"]["min_mapq"],
-        baseq=config["params"]["mpileup"]["min_baseq"],
-        max_depth=config["params"]["mpileup"]["max_depth"],
     log:
         "results/logs/mpileup/{patient}.log",
     benchmark:
         "results/benchmarks/mpileup/{patient}.tsv"
+    conda:
+        ENVS / "bcftools.yaml"
     threads: 1
     resources:
         mem_mb=2000,
         runtime=120,
-    conda:
-        ENVS / "bcftools.yaml"
+    params:
+        mapq=config["params"]["mpileup"]["min_mapq"],
+        baseq=config["params"]["mpileup"]["min_baseq"],
+        max_depth=config["params"]["mpileup"]["max_depth"],
     shell:
         # -d/-L raised: with the defaults (250) bcftools skips indel calling on deep panels
         "bcftools mpileup -f {input.ref:q} -R {input.targets:q} -q {params.mapq} -Q {params.baseq}"
@@ -36,6 +36,16 @@ rule somatic_filter:
         pileup="results/somatic/{patient}.pileup.bcf",
     output:
         temp("results/somatic/{patient}.candidates.vcf"),
+    log:
+        "results/logs/somatic_filter/{patient}.log",
+    benchmark:
+        "results/benchmarks/somatic_filter/{patient}.tsv"
+    conda:
+        ENVS / "python.yaml"
+    threads: 1
+    resources:
+        mem_mb=2000,
+        runtime=60,
     params:
         tumour=lambda wc: SHEET.patients[wc.patient].tumour.sample,
         normal=lambda wc: (
@@ -44,16 +54,6 @@ rule somatic_filter:
             else None
         ),
         somatic=config["somatic"],
-    log:
-        "results/logs/somatic_filter/{patient}.log",
-    benchmark:
-        "results/benchmarks/somatic_filter/{patient}.tsv"
-    threads: 1
-    resources:
-        mem_mb=2000,
-        runtime=60,
-    conda:
-        ENVS / "python.yaml"
     script:
         "../scripts/somatic_filter.py"
 
@@ -69,12 +69,12 @@ rule somatic_normalise:
         "results/logs/somatic_normalise/{patient}.log",
     benchmark:
         "results/benchmarks/somatic_normalise/{patient}.tsv"
+    conda:
+        ENVS / "bcftools.yaml"
     threads: 1
     resources:
         mem_mb=1000,
         runtime=30,
-    conda:
-        ENVS / "bcftools.yaml"
     shell:
         "(set -o pipefail; bcftools norm -f {input.ref:q} -m -any {input.vcf:q}"
         " | bcftools sort -Oz -o {output.vcf:q} - && tabix -p vcf {output.vcf:q}) 2> {log:q}"

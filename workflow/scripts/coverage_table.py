@@ -6,6 +6,7 @@ from tumorboard.contigs import ContigMap
 from tumorboard.coverage import target_table
 
 sys.stderr = open(snakemake.log[0], "w")
-table = target_table(snakemake.input.regions, snakemake.input.thresholds,
-                     ContigMap.from_tsv(snakemake.input.contigs))
+table = target_table(
+    snakemake.input.regions, snakemake.input.thresholds, ContigMap.from_tsv(snakemake.input.contigs)
+)
 table.to_csv(snakemake.output[0], sep="\t", index=False)

@@ -3,7 +3,6 @@
 import sys
 
 import pandas as pd
-
 from tumorboard import findings, genemodel, hotspots, panel
 from tumorboard.contigs import ContigMap
 
@@ -16,24 +15,42 @@ models = genemodel.read_gff3(inp.gff)
 targets = panel.read_bed(inp.targets)
 normal = patient.normal.sample if patient.normal else None
 
-variants = findings.variants_from_vcf(inp.vcf, patient.tumour.sample, normal, models, contigs,
-                                      inp.ref, targets)
+variants = findings.variants_from_vcf(
+    inp.vcf, patient.tumour.sample, normal, models, contigs, inp.ref, targets
+)
 hs = hotspots.read_hotspots(inp.hotspots)
 hot_codons = {(h.gene, h.codon) for h in hs}
-statuses = hotspots.evaluate(hs, models, contigs, inp.tumour_bam, variants, som["min_depth"],
-                             som["min_alt_reads"], som["lod_probability"],
-                             par.mpileup["min_mapq"], par.mpileup["min_baseq"])
+statuses = hotspots.evaluate(
+    hs,
+    models,
+    contigs,
+    inp.tumour_bam,
+    variants,
+    som["min_depth"],
+    som["min_alt_reads"],
+    som["lod_probability"],
+    par.mpileup["min_mapq"],
+    par.mpileup["min_baseq"],
+)
 for v in variants:
     for s in statuses:
-        if s["status"] == "detected" and s["gene"] == v["gene"] and s["variant"] and \
-                v["protein_short"] and v["protein_short"] in s["variant"]:
+        if (
+            s["status"] == "detected"
+            and s["gene"] == v["gene"]
+            and s["variant"]
+            and v["protein_short"]
+            and v["protein_short"] in s["variant"]
+        ):
             v["hotspot"] = True
 
 cov_t = pd.read_csv(inp.tumour_cov, sep="\t")
 cov_n = pd.read_csv(inp.normal_cov, sep="\t")
-qc = [findings.qc_sample(inp.tumour_flagstat, cov_t, patient.tumour.sample, "tumour",
-                         som["min_depth"]),
-      findings.qc_sample(inp.normal_flagstat, cov_n, normal, "normal", som["min_depth"])]
+qc = [
+    findings.qc_sample(
+        inp.tumour_flagstat, cov_t, patient.tumour.sample, "tumour", som["min_depth"]
+    ),
+    findings.qc_sample(inp.normal_flagstat, cov_n, normal, "normal", som["min_depth"]),
+]
 verdict, reasons = findings.qc_verdict(qc, som["min_depth"])
 from tumorboard.coverage import gene_summary  # noqa: E402
 
@@ -45,8 +62,12 @@ doc = {
     "tumour_type": patient.tumour.tumour_type,
     "purity": patient.tumour.purity,
     "reference": {"build": "GRCh38", "transcripts": "MANE Select v1.0"},
-    "thresholds": {"min_depth": som["min_depth"], "min_alt_reads": som["min_alt_reads"],
-                   "min_vaf": som["min_vaf"], "lod_probability": som["lod_probability"]},
+    "thresholds": {
+        "min_depth": som["min_depth"],
+        "min_alt_reads": som["min_alt_reads"],
+        "min_vaf": som["min_vaf"],
+        "lod_probability": som["lod_probability"],
+    },
     "qc": {"verdict": verdict, "reasons": reasons, "samples": qc},
     "variants": sorted(variants, key=lambda v: (v["gene"], v["chrom"], v["pos"], v["alt"])),
     "copy_number": findings.copy_number_rows(inp.cnv),

@@ -1,4 +1,4 @@
-"""Keep the MANE Select transcript of each panel gene; write it on GRCh38 and on the demo contigs."""
+"""Keep each panel gene's MANE Select transcript; write it on GRCh38 and on the demo contigs."""
 
 import sys
 
@@ -13,5 +13,10 @@ genemodel.write_gff3(selected, snakemake.output.grch38)
 lifted = genemodel.lift_to_contigs(selected, ContigMap.from_tsv(snakemake.input.contigs))
 genemodel.write_gff3(lifted, snakemake.output.contigs)
 for t in selected.transcripts:
-    print(t.gene, t.versioned_id, t.attributes["mane_refseq"], t.attributes["mane_ensembl"],
-          file=sys.stderr)
+    print(
+        t.gene,
+        t.versioned_id,
+        t.attributes["mane_refseq"],
+        t.attributes["mane_ensembl"],
+        file=sys.stderr,
+    )

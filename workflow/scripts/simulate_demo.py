@@ -3,7 +3,6 @@
 import sys
 
 import pysam
-
 from tumorboard import panel, simulate
 from tumorboard.contigs import ContigMap
 
@@ -16,6 +15,9 @@ with pysam.FastaFile(snakemake.input.fasta) as fa:
 regions = simulate.simulation_regions(panel.read_bed(snakemake.input.targets), p.padding, lengths)
 # distinct seeds for tumour and normal, both fixed by the configured seed
 seed = p.seed * 2 + (1 if p.tumour else 0)
-pairs = simulate.simulate_sample(truth, snakemake.input.fasta, regions, p.tumour, p.depth, seed,
-                                 p.prefixes)
-print(f"{snakemake.wildcards.sample}: {pairs} read pairs over {len(regions)} regions", file=sys.stderr)
+pairs = simulate.simulate_sample(
+    truth, snakemake.input.fasta, regions, p.tumour, p.depth, seed, p.prefixes
+)
+print(
+    f"{snakemake.wildcards.sample}: {pairs} read pairs over {len(regions)} regions", file=sys.stderr
+)

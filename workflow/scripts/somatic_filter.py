@@ -13,6 +13,11 @@ params = SomaticParams(
     max_normal_vaf=s["max_normal_vaf"],
     max_normal_alt_reads=s["max_normal_alt_reads"],
 )
-n = filter_pileup(snakemake.input.pileup, snakemake.output[0], snakemake.params.tumour,
-                  snakemake.params.normal, params)
+n = filter_pileup(
+    snakemake.input.pileup,
+    snakemake.output[0],
+    snakemake.params.tumour,
+    snakemake.params.normal,
+    params,
+)
 print(f"{n} PASS somatic candidates", file=sys.stderr)

@@ -25,11 +25,14 @@ class CallThresholds:
     min_normal_depth: float = 20.0
 
 
-def target_log2(tumour: pd.DataFrame, normal: pd.DataFrame, min_normal_depth: float) -> pd.DataFrame:
+def target_log2(
+    tumour: pd.DataFrame, normal: pd.DataFrame, min_normal_depth: float
+) -> pd.DataFrame:
     """Per-target log2 tumour/normal ratio, library-size normalised and background centred."""
     key = ["contig", "start", "end", "target"]
     df = tumour[key + ["chrom", "grch38_start", "grch38_end", "mean_depth"]].merge(
-        normal[key + ["mean_depth"]], on=key, suffixes=("_tumour", "_normal"), validate="one_to_one")
+        normal[key + ["mean_depth"]], on=key, suffixes=("_tumour", "_normal"), validate="one_to_one"
+    )
     usable = df["mean_depth_normal"] >= min_normal_depth
     t = df["mean_depth_tumour"] / df.loc[usable, "mean_depth_tumour"].median()
     n = df["mean_depth_normal"] / df.loc[usable, "mean_depth_normal"].median()
@@ -69,13 +72,15 @@ def gene_table(targets: pd.DataFrame, purity: float | None, t: CallThresholds) -
         med = float(lr.median())
         mad = float((lr - med).abs().median())
         copies = copies_from_ratio(2**med, purity) if purity is not None else None
-        rows.append({
-            "gene": gene,
-            "n_targets": int(len(grp)),
-            "log2_ratio": round(med, 3),
-            "log2_ratio_mad": round(mad, 3),
-            "copy_number": None if copies is None else round(copies, 2),
-            "call": call(copies, t),
-            "purity": purity,
-        })
+        rows.append(
+            {
+                "gene": gene,
+                "n_targets": int(len(grp)),
+                "log2_ratio": round(med, 3),
+                "log2_ratio_mad": round(mad, 3),
+                "copy_number": None if copies is None else round(copies, 2),
+                "call": call(copies, t),
+                "purity": purity,
+            }
+        )
     return pd.DataFrame(rows)

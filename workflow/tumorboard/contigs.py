@@ -13,7 +13,9 @@ import re
 from dataclasses import dataclass
 from pathlib import Path
 
-_NAME = re.compile(r"^(?:(?P<gene>[A-Za-z0-9]+)_)?(?P<chrom>chr[0-9XYM]+)_(?P<start>\d+)_(?P<end>\d+)$")
+_NAME = re.compile(
+    r"^(?:(?P<gene>[A-Za-z0-9]+)_)?(?P<chrom>chr[0-9XYM]+)_(?P<start>\d+)_(?P<end>\d+)$"
+)
 
 
 @dataclass(frozen=True)
@@ -33,7 +35,7 @@ class Contig:
 
 
 def parse_contig_name(name: str) -> Contig:
-    """Contig from a name carrying its GRCh38 span (``GENE_chrN_start_end`` or ``chrN_start_end``)."""
+    """Contig from a name carrying its GRCh38 span (``GENE_chrN_start_end``, ``chrN_start_end``)."""
     m = _NAME.match(name)
     if not m:
         raise ValueError(f"contig name {name!r} does not carry a GRCh38 span (GENE_chrN_start_end)")

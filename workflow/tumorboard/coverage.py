@@ -25,9 +25,16 @@ def _read_bed_gz(path: str | Path) -> pd.DataFrame:
     return df
 
 
-def target_table(regions_bed: str | Path, thresholds_bed: str | Path, contigs: ContigMap) -> pd.DataFrame:
-    reg = pd.read_csv(regions_bed, sep="\t", header=None, compression="gzip",
-                      names=["contig", "start", "end", "target", "mean_depth"])
+def target_table(
+    regions_bed: str | Path, thresholds_bed: str | Path, contigs: ContigMap
+) -> pd.DataFrame:
+    reg = pd.read_csv(
+        regions_bed,
+        sep="\t",
+        header=None,
+        compression="gzip",
+        names=["contig", "start", "end", "target", "mean_depth"],
+    )
     thr = _read_bed_gz(thresholds_bed)
     thr.columns = ["contig", "start", "end", "target", *thr.columns[4:]]
     df = reg.merge(thr, on=["contig", "start", "end", "target"], how="left", validate="one_to_one")
@@ -43,17 +50,24 @@ def target_table(regions_bed: str | Path, thresholds_bed: str | Path, contigs: C
 
 
 def gene_summary(targets: pd.DataFrame, sample: str, min_depth: int) -> list[dict]:
-    """Per-gene coverage (backbone tiles left out): mean, minimum, fraction of targets >= min_depth."""
+    """Per-gene coverage (backbone left out): mean, minimum, fraction of targets >= min_depth."""
     out = []
     genes = targets[targets["target"] != "backbone"]
     for gene, grp in genes.groupby("target", sort=True):
-        out.append({
-            "sample": sample,
-            "gene": str(gene),
-            "n_targets": int(len(grp)),
-            "mean_depth": round(float((grp["mean_depth"] * (grp["end"] - grp["start"])).sum()
-                                      / (grp["end"] - grp["start"]).sum()), 1),
-            "min_depth": round(float(grp["mean_depth"].min()), 1),
-            "fraction_ge_min_depth": round(float((grp["mean_depth"] >= min_depth).mean()), 3),
-        })
+        out.append(
+            {
+                "sample": sample,
+                "gene": str(gene),
+                "n_targets": int(len(grp)),
+                "mean_depth": round(
+                    float(
+                        (grp["mean_depth"] * (grp["end"] - grp["start"])).sum()
+                        / (grp["end"] - grp["start"]).sum()
+                    ),
+                    1,
+                ),
+                "min_depth": round(float(grp["mean_depth"].min()), 1),
+                "fraction_ge_min_depth": round(float((grp["mean_depth"] >= min_depth).mean()), 3),
+            }
+        )
     return out

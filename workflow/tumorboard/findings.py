@@ -32,8 +32,15 @@ def _tx_for(models: GeneModels, contig: str, pos: int):
     return hits[0] if hits else None
 
 
-def variants_from_vcf(vcf: str, tumour: str, normal: str | None, models: GeneModels,
-                      contigs: ContigMap, fasta: str, targets: list) -> list[dict]:
+def variants_from_vcf(
+    vcf: str,
+    tumour: str,
+    normal: str | None,
+    models: GeneModels,
+    contigs: ContigMap,
+    fasta: str,
+    targets: list,
+) -> list[dict]:
     """PASS somatic records, annotated on the MANE Select transcript, in GRCh38."""
     out = []
     with pysam.VariantFile(vcf) as vin, pysam.FastaFile(fasta) as fa:
@@ -47,8 +54,18 @@ def variants_from_vcf(vcf: str, tumour: str, normal: str | None, models: GeneMod
             if tx is not None and "BCSQ" in rec.info:
                 csq = hgvs.pick(hgvs.parse_bcsq(",".join(rec.info["BCSQ"])), tx.id)
             p_long, p_short = hgvs.hgvs_p(csq) if csq else (None, None)
-            gene = tx.gene if tx else next((t.name for t in targets if t.contig == rec.contig
-                                            and t.start < rec.pos <= t.end), "intergenic")
+            gene = (
+                tx.gene
+                if tx
+                else next(
+                    (
+                        t.name
+                        for t in targets
+                        if t.contig == rec.contig and t.start < rec.pos <= t.end
+                    ),
+                    "intergenic",
+                )
+            )
             t = rec.samples[tumour]
             ad = t["AD"]
             row = {
@@ -61,7 +78,9 @@ def variants_from_vcf(vcf: str, tumour: str, normal: str | None, models: GeneMod
                 "hgvs_c": hgvs.hgvs_c(tx, rec.pos, rec.ref, alt, fa) if tx else None,
                 "hgvs_p": p_long,
                 "protein_short": p_short,
-                "consequence": csq.consequence if csq else ("intergenic" if tx is None else "intron"),
+                "consequence": csq.consequence
+                if csq
+                else ("intergenic" if tx is None else "intron"),
                 "exon": tx.exon_number(rec.pos) if tx else None,
                 "vaf": round(ad[1] / sum(ad), 4) if sum(ad) else 0.0,
                 "depth": int(sum(ad)),
@@ -75,14 +94,18 @@ def variants_from_vcf(vcf: str, tumour: str, normal: str | None, models: GeneMod
                 row["transcript_ensembl"] = tx.attributes.get("mane_ensembl", "")
             if normal:
                 nad = rec.samples[normal]["AD"]
-                row.update(normal_depth=int(sum(nad)), normal_alt_reads=int(nad[1]),
-                           normal_vaf=round(nad[1] / sum(nad), 4) if sum(nad) else 0.0)
+                row.update(
+                    normal_depth=int(sum(nad)),
+                    normal_alt_reads=int(nad[1]),
+                    normal_vaf=round(nad[1] / sum(nad), 4) if sum(nad) else 0.0,
+                )
             out.append(row)
     return out
 
 
-def qc_sample(flagstat_json: str, targets: pd.DataFrame, sample: str, kind: str,
-              min_depth: int) -> dict:
+def qc_sample(
+    flagstat_json: str, targets: pd.DataFrame, sample: str, kind: str, min_depth: int
+) -> dict:
     with open(flagstat_json) as fh:
         fs = json.load(fh)["QC-passed reads"]
     total = fs["primary"] or 1
@@ -104,7 +127,8 @@ def qc_verdict(samples: list[dict], min_depth: int) -> tuple[str, list[str]]:
         if s["type"] == "tumour" and s["fraction_targets_ge_min_depth"] < 0.9:
             reasons.append(
                 f"{s['sample']}: only {s['fraction_targets_ge_min_depth']:.0%} of targets reach "
-                f"{min_depth}x")
+                f"{min_depth}x"
+            )
         if s["mapped_fraction"] < 0.9:
             reasons.append(f"{s['sample']}: only {s['mapped_fraction']:.0%} of reads mapped")
     return ("fail" if reasons else "pass"), reasons
@@ -116,15 +140,17 @@ def copy_number_rows(genes_tsv: str) -> list[dict]:
     for r in df.to_dict("records"):
         cn = r.get("copy_number")
         ok = cn is not None and not (isinstance(cn, float) and math.isnan(cn))
-        rows.append({
-            "gene": r["gene"],
-            "n_targets": int(r["n_targets"]),
-            "log2_ratio": float(r["log2_ratio"]),
-            "log2_ratio_mad": float(r["log2_ratio_mad"]),
-            "copy_number": float(cn) if ok else None,
-            "call": r["call"],
-            "reason": None if ok else "tumour purity unknown: copies cannot be estimated",
-        })
+        rows.append(
+            {
+                "gene": r["gene"],
+                "n_targets": int(r["n_targets"]),
+                "log2_ratio": float(r["log2_ratio"]),
+                "log2_ratio_mad": float(r["log2_ratio_mad"]),
+                "copy_number": float(cn) if ok else None,
+                "call": r["call"],
+                "reason": None if ok else "tumour purity unknown: copies cannot be estimated",
+            }
+        )
     return rows
 
 

@@ -1,9 +1,9 @@
 """Gene models: read Ensembl-style GFF3, keep MANE Select, move onto demo contigs, map codons.
 
-The GFF3 flavour is the one ``bcftools csq`` reads (``ID=gene:X``, ``ID=transcript:T;Parent=gene:X``,
-exon/CDS/UTR lines with ``Parent=transcript:T``).  A hand-written reader is used because the
-format is nine tab-separated columns and the dialect is fixed by csq; a general GFF library would
-add a dependency without removing any of the checks below.
+The GFF3 flavour is the one ``bcftools csq`` reads (``ID=gene:X``,
+``ID=transcript:T;Parent=gene:X``, exon/CDS/UTR lines with ``Parent=transcript:T``).  A
+hand-written reader is used because the format is nine tab-separated columns and the dialect
+is fixed by csq; a general GFF library would add a dependency without removing any check below.
 """
 
 from __future__ import annotations
@@ -145,7 +145,9 @@ def read_mane_select(path: str | Path) -> dict[str, dict[str, str]]:
     return out
 
 
-def select_mane(models: GeneModels, mane: dict[str, dict[str, str]], genes: list[str]) -> GeneModels:
+def select_mane(
+    models: GeneModels, mane: dict[str, dict[str, str]], genes: list[str]
+) -> GeneModels:
     """Keep, for each of ``genes``, the one transcript that is its MANE Select.
 
     A transcript matches when its accession (version ignored) equals MANE's Ensembl or RefSeq
@@ -187,10 +189,13 @@ def lift_to_contigs(models: GeneModels, contigs: ContigMap) -> GeneModels:
     for t in models.transcripts:
         c, s = contigs.from_grch38(t.chrom, t.start) or (None, None)
         if c is None:
-            raise ValueError(f"transcript {t.id} ({t.chrom}:{t.start}) is not in the demo reference")
+            raise ValueError(
+                f"transcript {t.id} ({t.chrom}:{t.start}) is not in the demo reference"
+            )
         off = contigs.by_name[c].offset
-        nt = Transcript(t.id, t.gene, t.gene_id, c, t.strand, t.start - off, t.end - off,
-                        dict(t.attributes))
+        nt = Transcript(
+            t.id, t.gene, t.gene_id, c, t.strand, t.start - off, t.end - off, dict(t.attributes)
+        )
         nt.exons = [(s - off, e - off) for s, e in t.exons]
         nt.cds = [(s - off, e - off) for s, e in t.cds]
         nt.lines = [move(r) for r in t.lines]
@@ -206,7 +211,21 @@ def write_gff3(models: GeneModels, path: str | Path) -> None:
             fh.write("\t".join(grow) + "\n")
             for t in (t for t in models.transcripts if t.gene_id == gid):
                 attrs = ";".join(f"{k}={v}" for k, v in t.attributes.items())
-                fh.write("\t".join([t.chrom, grow[1], "mRNA", str(t.start), str(t.end), ".",
-                                    t.strand, ".", attrs]) + "\n")
+                fh.write(
+                    "\t".join(
+                        [
+                            t.chrom,
+                            grow[1],
+                            "mRNA",
+                            str(t.start),
+                            str(t.end),
+                            ".",
+                            t.strand,
+                            ".",
+                            attrs,
+                        ]
+                    )
+                    + "\n"
+                )
                 for r in sorted(t.lines, key=lambda r: (int(r[3]), r[2])):
                     fh.write("\t".join(r) + "\n")

@@ -161,8 +161,10 @@ def hgvs_p(c: Consequence, protein: str | None = None) -> tuple[str | None, str 
         last = pos + len(ref_aa) - 1
         if len(ref_aa) == 1:
             return f"p.{_three(ref_aa)}{pos}=", f"{ref_aa}{pos}="
-        return (f"p.{_three(ref_aa[0])}{pos}_{_three(ref_aa[-1])}{last}=",
-                f"{ref_aa[0]}{pos}_{ref_aa[-1]}{last}=")
+        return (
+            f"p.{_three(ref_aa[0])}{pos}_{_three(ref_aa[-1])}{last}=",
+            f"{ref_aa[0]}{pos}_{ref_aa[-1]}{last}=",
+        )
     # a stop where the reference had a residue, all before it unchanged: nonsense
     i = 0
     while i < len(ref_aa) and i < len(alt_aa) and ref_aa[i] == alt_aa[i]:
@@ -189,12 +191,13 @@ def _frameshift(pos: int, ref: str, alt: str) -> tuple[str | None, str | None]:
 def _span(first: int, last: int, first_aa: str, last_aa: str) -> tuple[str, str]:
     if first == last:
         return f"{_three(first_aa)}{first}", f"{first_aa}{first}"
-    return (f"{_three(first_aa)}{first}_{_three(last_aa)}{last}",
-            f"{first_aa}{first}_{last_aa}{last}")
+    return (
+        f"{_three(first_aa)}{first}_{_three(last_aa)}{last}",
+        f"{first_aa}{first}_{last_aa}{last}",
+    )
 
 
-def _simple(pos: int, ref: str, alt: str,
-            protein: str | None) -> tuple[str | None, str | None]:
+def _simple(pos: int, ref: str, alt: str, protein: str | None) -> tuple[str | None, str | None]:
     """Substitution, deletion, insertion, duplication, delins, stop loss."""
 
     def res(i: int) -> str | None:  # reference residue i (1-based), if known
@@ -249,14 +252,20 @@ def _simple(pos: int, ref: str, alt: str,
             return f"p.{lng}dup", f"{sht}dup"
         left, right = res(start - 1), res(start)
         if left is not None and right is not None:
-            return (f"p.{_three(left)}{start - 1}_{_three(right)}{start}ins{_three(a)}",
-                    f"{left}{start - 1}_{right}{start}ins{a}")
+            return (
+                f"p.{_three(left)}{start - 1}_{_three(right)}{start}ins{_three(a)}",
+                f"{left}{start - 1}_{right}{start}ins{a}",
+            )
         if right is not None:  # flank before the insertion unknown: delins of the next residue
-            return (f"p.{_three(right)}{start}delins{_three(a + right)}",
-                    f"{right}{start}delins{a + right}")
+            return (
+                f"p.{_three(right)}{start}delins{_three(a + right)}",
+                f"{right}{start}delins{a + right}",
+            )
         if left is not None:
-            return (f"p.{_three(left)}{start - 1}delins{_three(left + a)}",
-                    f"{left}{start - 1}delins{left + a}")
+            return (
+                f"p.{_three(left)}{start - 1}delins{_three(left + a)}",
+                f"{left}{start - 1}delins{left + a}",
+            )
         return None, None
 
     lng, sht = _span(start, start + len(r) - 1, r[0], r[-1])
@@ -265,9 +274,12 @@ def _simple(pos: int, ref: str, alt: str,
 
 _BASES = "TCAG"
 _CODE = "FFLLSSSSYY**CC*WLLLLPPPPHHQQRRRRIIIMTTTTNNKKSSRRVVVVAAAADDEEGGGG"
-_CODONS = {a + b + c: _CODE[16 * i + 4 * j + k]
-           for i, a in enumerate(_BASES) for j, b in enumerate(_BASES)
-           for k, c in enumerate(_BASES)}
+_CODONS = {
+    a + b + c: _CODE[16 * i + 4 * j + k]
+    for i, a in enumerate(_BASES)
+    for j, b in enumerate(_BASES)
+    for k, c in enumerate(_BASES)
+}
 
 
 def protein_sequence(tx, fasta: _Fasta) -> str:
@@ -387,8 +399,9 @@ def _fetch(fasta: _Fasta, chrom: str, start: int, end: int) -> str:
     return fasta.fetch(chrom, start - 1, end).upper()
 
 
-def _shift(fasta: _Fasta, chrom: str, start: int, end: int, ins: str, plus: bool,
-           bounds: tuple[int, int]) -> tuple[int, int, str]:
+def _shift(
+    fasta: _Fasta, chrom: str, start: int, end: int, ins: str, plus: bool, bounds: tuple[int, int]
+) -> tuple[int, int, str]:
     """Shift an indel to its most 3' (transcript orientation) equivalent position.
 
     A deletion is ``start..end`` with ``ins == ""``; an insertion lies between ``end`` and
@@ -431,7 +444,7 @@ def hgvs_c(tx, pos: int, ref: str, alt: str, fasta: _Fasta | None = None) -> str
     alleles are not plain DNA (symbolic, breakends, identical).
     """
     ref, alt = ref.upper(), alt.upper()
-    if not ref or not alt or not re.fullmatch(r"[ACGTN]+", ref + alt):
+    if not tx.exons or not ref or not alt or not re.fullmatch(r"[ACGTN]+", ref + alt):
         return None
     lay = _Layout(tx)
     plus = lay.plus
@@ -505,8 +518,9 @@ def _translate(seq: str, to_stop: bool = True) -> str:
     return "".join(out)
 
 
-def protein_change(tx, pos: int, ref: str, alt: str,
-                   fasta: _Fasta) -> tuple[str | None, str | None]:
+def protein_change(
+    tx, pos: int, ref: str, alt: str, fasta: _Fasta
+) -> tuple[str | None, str | None]:
     """(p., short form) computed from the transcript model and reference, not from csq.
 
     The variant is applied to the transcript sequence (CDS through the 3' end of the last exon)

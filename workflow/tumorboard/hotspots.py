@@ -37,7 +37,9 @@ class Hotspot:
 def read_hotspots(path: str | Path) -> list[Hotspot]:
     with open(path, newline="") as fh:
         rows = csv.DictReader((ln for ln in fh if not ln.startswith("#")), delimiter="\t")
-        return [Hotspot(r["gene"], int(r["codon"]), r["ref_aa"], r["exon"], r["examples"]) for r in rows]
+        return [
+            Hotspot(r["gene"], int(r["codon"]), r["ref_aa"], r["exon"], r["examples"]) for r in rows
+        ]
 
 
 def limit_of_detection(depth: int, min_alt_reads: int, probability: float = 0.95) -> float | None:
@@ -53,13 +55,22 @@ def limit_of_detection(depth: int, min_alt_reads: int, probability: float = 0.95
     return float(brentq(excess, 1e-9, 1.0, xtol=1e-7))
 
 
-def codon_depth(bam: pysam.AlignmentFile, contig: str, positions: list[int], min_mapq: int,
-                min_baseq: int) -> int:
+def codon_depth(
+    bam: pysam.AlignmentFile, contig: str, positions: list[int], min_mapq: int, min_baseq: int
+) -> int:
     """Minimum depth over 1-based ``positions`` counting reads the caller would count."""
 
     def usable(read: pysam.AlignedSegment) -> bool:
-        return not (read.is_unmapped or read.is_secondary or read.is_supplementary
-                    or read.is_duplicate or read.is_qcfail) and read.mapping_quality >= min_mapq
+        return (
+            not (
+                read.is_unmapped
+                or read.is_secondary
+                or read.is_supplementary
+                or read.is_duplicate
+                or read.is_qcfail
+            )
+            and read.mapping_quality >= min_mapq
+        )
 
     lo, hi = min(positions) - 1, max(positions)
     cov = bam.count_coverage(contig, lo, hi, quality_threshold=min_baseq, read_callback=usable)
@@ -67,18 +78,37 @@ def codon_depth(bam: pysam.AlignmentFile, contig: str, positions: list[int], min
     return int(min(per_base[p - 1 - lo] for p in positions))
 
 
-def evaluate(hotspots: list[Hotspot], models: GeneModels, contigs: ContigMap, bam_path: str,
-             variants: list[dict], min_depth: int, min_alt_reads: int, probability: float,
-             min_mapq: int, min_baseq: int) -> list[dict]:
+def evaluate(
+    hotspots: list[Hotspot],
+    models: GeneModels,
+    contigs: ContigMap,
+    bam_path: str,
+    variants: list[dict],
+    min_depth: int,
+    min_alt_reads: int,
+    probability: float,
+    min_mapq: int,
+    min_baseq: int,
+) -> list[dict]:
     """One status row per hotspot.  ``variants`` are PASS findings with GRCh38 ``chrom``/``pos``,
     ``ref``, ``gene`` and ``protein_short``."""
     genes = {t.gene: t for t in models.transcripts}
     out = []
     with pysam.AlignmentFile(bam_path) as bam:
         for h in hotspots:
-            row = {"gene": h.gene, "codon": h.codon, "label": h.label, "chrom": None, "start": None,
-                   "end": None, "status": "not evaluable", "depth": 0, "lod_vaf": None,
-                   "variant": None, "reason": None}
+            row = {
+                "gene": h.gene,
+                "codon": h.codon,
+                "label": h.label,
+                "chrom": None,
+                "start": None,
+                "end": None,
+                "status": "not evaluable",
+                "depth": 0,
+                "lod_vaf": None,
+                "variant": None,
+                "reason": None,
+            }
             tx = genes.get(h.gene)
             if tx is None:
                 row["reason"] = "gene not in this panel"
@@ -90,17 +120,27 @@ def evaluate(hotspots: list[Hotspot], models: GeneModels, contigs: ContigMap, ba
             row.update(chrom=chrom, start=g_lo, end=g_hi)
             depth = codon_depth(bam, tx.chrom, cpos, min_mapq, min_baseq)
             row["depth"] = depth
-            hit = [v for v in variants if v["gene"] == h.gene and v["chrom"] == chrom
-                   and v["pos"] <= g_hi and v["pos"] + max(len(v["ref"]), 1) - 1 >= g_lo]
+            hit = [
+                v
+                for v in variants
+                if v["gene"] == h.gene
+                and v["chrom"] == chrom
+                and v["pos"] <= g_hi
+                and v["pos"] + max(len(v["ref"]), 1) - 1 >= g_lo
+            ]
             if hit:
                 row["status"] = "detected"
-                row["variant"] = ", ".join(sorted({v.get("protein_short") or v["hgvs_c"] or "?"
-                                                   for v in hit}))
+                row["variant"] = ", ".join(
+                    sorted({v.get("protein_short") or v["hgvs_c"] or "?" for v in hit})
+                )
             elif depth >= min_depth:
                 row["status"] = "not detected"
             else:
                 row["reason"] = f"depth {depth}x below the minimum {min_depth}x"
-            row["lod_vaf"] = (round(lod, 4) if (lod := limit_of_detection(
-                depth, min_alt_reads, probability)) is not None else None)
+            row["lod_vaf"] = (
+                round(lod, 4)
+                if (lod := limit_of_detection(depth, min_alt_reads, probability)) is not None
+                else None
+            )
             out.append(row)
     return out

@@ -27,8 +27,9 @@ class Target:
     name: str  # gene symbol, or "backbone"
 
 
-def build_reference(fastas: list[str | Path], contigs: list[Contig], out_fa: str | Path,
-                    out_tsv: str | Path) -> None:
+def build_reference(
+    fastas: list[str | Path], contigs: list[Contig], out_fa: str | Path, out_tsv: str | Path
+) -> None:
     """Concatenate one-record FASTAs (in the given order) into the demo reference."""
     with open(out_fa, "w") as out:
         for path in fastas:
@@ -57,8 +58,10 @@ def gene_targets(models: GeneModels, pad: int) -> list[Target]:
     return sorted(out)
 
 
-def backbone_targets(fasta: str | Path, contigs: list[str], per_contig: int, size: int) -> list[Target]:
-    """``per_contig`` tiles of ``size`` bp spread evenly along each contig, skipping N-containing ones."""
+def backbone_targets(
+    fasta: str | Path, contigs: list[str], per_contig: int, size: int
+) -> list[Target]:
+    """``per_contig`` tiles of ``size`` bp spread evenly along each contig, none holding N."""
     out: list[Target] = []
     with pysam.FastaFile(str(fasta)) as fa:
         for contig in contigs:
@@ -85,5 +88,8 @@ def write_bed(targets: list[Target], path: str | Path, contig_map: ContigMap | N
 
 def read_bed(path: str | Path) -> list[Target]:
     with open(path) as fh:
-        return [Target(r[0], int(r[1]), int(r[2]), r[3] if len(r) > 3 else "")
-                for r in csv.reader(fh, delimiter="\t") if r and not r[0].startswith("#")]
+        return [
+            Target(r[0], int(r[1]), int(r[2]), r[3] if len(r) > 3 else "")
+            for r in csv.reader(fh, delimiter="\t")
+            if r and not r[0].startswith("#")
+        ]

@@ -145,7 +145,9 @@ def fetch_file(res: Resource, mirror: Path | None, dest: Path) -> None:
     got = sha256_file(tmp)
     if got != res.sha256:
         tmp.unlink()
-        raise ResourceError(f"resource {res.id}: sha256 {got} differs from the manifest's {res.sha256}")
+        raise ResourceError(
+            f"resource {res.id}: sha256 {got} differs from the manifest's {res.sha256}"
+        )
     tmp.replace(dest)
 
 

@@ -101,11 +101,17 @@ def check_fastq(path: Path) -> None:
     except (OSError, EOFError, UnicodeDecodeError) as exc:
         raise SheetError(f"{path}: not a readable gzipped FASTQ ({exc})") from None
     if not rec[0].startswith("@") or not rec[2].startswith("+") or len(rec[1]) != len(rec[3]):
-        raise SheetError(f"{path}: first record is not FASTQ (expected @name, sequence, +, qualities)")
+        raise SheetError(
+            f"{path}: first record is not FASTQ (expected @name, sequence, +, qualities)"
+        )
 
 
-def load_sheet(samples_tsv: str | Path, units_tsv: str | Path,
-               produced: set[str] | frozenset[str] = frozenset(), check_files: bool = True) -> Sheet:
+def load_sheet(
+    samples_tsv: str | Path,
+    units_tsv: str | Path,
+    produced: set[str] | frozenset[str] = frozenset(),
+    check_files: bool = True,
+) -> Sheet:
     """Read and validate both sheets.  FASTQ paths in ``produced`` are made by the workflow
     (the simulated demo) and are not checked on disk."""
     spath, upath = Path(samples_tsv), Path(units_tsv)
@@ -124,8 +130,9 @@ def load_sheet(samples_tsv: str | Path, units_tsv: str | Path,
         purity = float(r["purity"]) if r.get("purity") else None
         if purity is not None and purity <= 0:
             raise SheetError(f"{spath}: row {n}: purity must be above 0 (blank when unknown)")
-        samples[r["sample"]] = Sample(r["patient"], r["sample"], r["type"],
-                                      r.get("tumour_type", ""), purity)
+        samples[r["sample"]] = Sample(
+            r["patient"], r["sample"], r["type"], r.get("tumour_type", ""), purity
+        )
 
     seen_units: set[tuple[str, str]] = set()
     for n, u in enumerate(urows, start=2):
@@ -151,8 +158,8 @@ def load_sheet(samples_tsv: str | Path, units_tsv: str | Path,
         normals = [s for s in mine if s.type == "normal"]
         if len(tumours) != 1 or len(normals) > 1:
             raise SheetError(
-                f"{spath}: patient {pid} has {len(tumours)} tumour and {len(normals)} normal samples "
-                "(expected exactly one tumour and at most one normal)"
+                f"{spath}: patient {pid} has {len(tumours)} tumour and {len(normals)} normal "
+                "samples (expected exactly one tumour and at most one normal)"
             )
         patients[pid] = Patient(pid, tumours[0], normals[0] if normals else None)
     for s in samples.values():

@@ -63,7 +63,9 @@ def load_truth(path: str | Path, contig_map: ContigMap, fasta: str | Path) -> Tr
                 hit = contig_map.from_grch38(v["chrom"], int(v["pos"]))
                 vid = v.get("id", f"{kind}{n}")
                 if hit is None:
-                    raise ValueError(f"{path}: {vid} {v['chrom']}:{v['pos']} is not in the demo reference")
+                    raise ValueError(
+                        f"{path}: {vid} {v['chrom']}:{v['pos']} is not in the demo reference"
+                    )
                 contig, cpos = hit
                 seen = fa.fetch(contig, cpos - 1, cpos - 1 + len(v["ref"])).upper()
                 if seen != v["ref"].upper():
@@ -74,8 +76,20 @@ def load_truth(path: str | Path, contig_map: ContigMap, fasta: str | Path) -> Tr
                 vaf = 0.5 if kind == "germline" else float(v["vaf"])
                 if kind == "somatic" and not 0 < vaf <= 1:
                     raise ValueError(f"{path}: {vid} VAF {vaf} is not in (0, 1]")
-                variants.append(Variant(vid, kind, v["gene"], v["chrom"], int(v["pos"]),
-                                        v["ref"].upper(), v["alt"].upper(), vaf, contig, cpos))
+                variants.append(
+                    Variant(
+                        vid,
+                        kind,
+                        v["gene"],
+                        v["chrom"],
+                        int(v["pos"]),
+                        v["ref"].upper(),
+                        v["alt"].upper(),
+                        vaf,
+                        contig,
+                        cpos,
+                    )
+                )
     amps = {a["gene"]: float(a["copies"]) for a in doc.get("copy_number", [])}
     return Truth(doc["patient"], doc["tumour_type"], float(doc["purity"]), variants, amps, doc)
 
@@ -90,7 +104,9 @@ def simulation_regions(targets: list[Target], pad: int, lengths: dict[str, int])
     out = []
     for contig, iv in by_contig.items():
         for s, e in _merge(iv):
-            genes = sorted({n for (c, ts, te), n in names.items() if c == contig and ts < e and te > s})
+            genes = sorted(
+                {n for (c, ts, te), n in names.items() if c == contig and ts < e and te > s}
+            )
             out.append(Target(contig, s, e, genes[0] if genes else ""))
     return sorted(out)
 
@@ -116,11 +132,37 @@ def haplotype_groups(variants: list[Variant], tumour: bool) -> list[tuple[frozen
     return sorted(((k, c / SLOTS) for k, c in counts.items()), key=lambda kv: sorted(kv[0]))
 
 
-def _art(fasta: Path, prefix: Path, coverage: float, seed: int, read_length: int,
-         fragment_mean: int, fragment_sd: int) -> None:
-    cmd = ["art_illumina", "-ss", "HS25", "-i", str(fasta), "-p", "-l", str(read_length),
-           "-f", f"{coverage:.4f}", "-m", str(fragment_mean), "-s", str(fragment_sd),
-           "-rs", str(seed), "-na", "-q", "-o", str(prefix)]
+def _art(
+    fasta: Path,
+    prefix: Path,
+    coverage: float,
+    seed: int,
+    read_length: int,
+    fragment_mean: int,
+    fragment_sd: int,
+) -> None:
+    cmd = [
+        "art_illumina",
+        "-ss",
+        "HS25",
+        "-i",
+        str(fasta),
+        "-p",
+        "-l",
+        str(read_length),
+        "-f",
+        f"{coverage:.4f}",
+        "-m",
+        str(fragment_mean),
+        "-s",
+        str(fragment_sd),
+        "-rs",
+        str(seed),
+        "-na",
+        "-q",
+        "-o",
+        str(prefix),
+    ]
     subprocess.run(cmd, check=True, stdout=subprocess.DEVNULL)
 
 
@@ -133,16 +175,27 @@ def _fastq_records(path: Path):
             yield rec
 
 
-def simulate_sample(truth: Truth, fasta: str | Path, regions: list[Target], tumour: bool,
-                    depth: float, seed: int, out_prefixes: list[str | Path], read_length: int = 150,
-                    fragment_mean: int = 300, fragment_sd: int = 30) -> int:
+def simulate_sample(
+    truth: Truth,
+    fasta: str | Path,
+    regions: list[Target],
+    tumour: bool,
+    depth: float,
+    seed: int,
+    out_prefixes: list[str | Path],
+    read_length: int = 150,
+    fragment_mean: int = 300,
+    fragment_sd: int = 30,
+) -> int:
     """Simulate one sample; reads are dealt round-robin into ``len(out_prefixes)`` units.
 
     Writes ``<prefix>_R1.fastq.gz`` and ``<prefix>_R2.fastq.gz`` per unit; returns read pairs.
     """
     variants = [v for v in truth.variants if tumour or v.kind == "germline"]
-    region_vars = {r: [v for v in variants if v.contig == r.contig and r.start < v.cpos <= r.end]
-                   for r in regions}
+    region_vars = {
+        r: [v for v in variants if v.contig == r.contig and r.start < v.cpos <= r.end]
+        for r in regions
+    }
     placed = {v.id for vs in region_vars.values() for v in vs}
     missing = [v.id for v in variants if v.id not in placed]
     if missing:
@@ -168,11 +221,20 @@ def simulate_sample(truth: Truth, fasta: str | Path, regions: list[Target], tumo
                 with open(hap_fa, "w") as fh:
                     for r in regs:
                         seq = fa.fetch(r.contig, r.start, r.end).upper()
-                        seq = apply_variants(seq, r.start, [v for v in region_vars[r] if v.id in hap])
+                        seq = apply_variants(
+                            seq, r.start, [v for v in region_vars[r] if v.id in hap]
+                        )
                         fh.write(f">{r.contig}:{r.start + 1}-{r.end}\n{seq}\n")
                 prefix = Path(tmp) / f"h{job}_"
-                _art(hap_fa, prefix, depth * share * mult, (seed * 1000 + job) % 2**31, read_length,
-                     fragment_mean, fragment_sd)
+                _art(
+                    hap_fa,
+                    prefix,
+                    depth * share * mult,
+                    (seed * 1000 + job) % 2**31,
+                    read_length,
+                    fragment_mean,
+                    fragment_sd,
+                )
                 r1 = _fastq_records(Path(f"{prefix}1.fq"))
                 r2 = _fastq_records(Path(f"{prefix}2.fq"))
                 for a, b in zip(r1, r2, strict=True):

@@ -57,8 +57,14 @@ def _counts(rec: pysam.VariantRecord, sample: str, allele: int) -> Counts:
     adf = [x or 0 for x in adf] if adf and adf[0] is not None else [0] * len(rec.alleles)
     adr = [x or 0 for x in adr] if adr and adr[0] is not None else [0] * len(rec.alleles)
     # depth counts reads for REF and every real allele; "<*>" (unseen) carries none
-    return Counts(ref=sum(ad) - ad[allele], alt=ad[allele], alt_fwd=adf[allele], alt_rev=adr[allele],
-                  ref_fwd=sum(adf) - adf[allele], ref_rev=sum(adr) - adr[allele])
+    return Counts(
+        ref=sum(ad) - ad[allele],
+        alt=ad[allele],
+        alt_fwd=adf[allele],
+        alt_rev=adr[allele],
+        ref_fwd=sum(adf) - adf[allele],
+        ref_rev=sum(adr) - adr[allele],
+    )
 
 
 def judge(tumour: Counts, normal: Counts | None, p: SomaticParams) -> list[str]:
@@ -97,15 +103,18 @@ def _header(template: pysam.VariantHeader, samples: list[str]) -> pysam.VariantH
     return h
 
 
-def filter_pileup(pileup: str, out_vcf: str, tumour: str, normal: str | None,
-                  p: SomaticParams) -> int:
+def filter_pileup(
+    pileup: str, out_vcf: str, tumour: str, normal: str | None, p: SomaticParams
+) -> int:
     """Write one VCF record per candidate alt allele, with FILTER reasons; returns PASS count."""
     samples = [tumour] + ([normal] if normal else [])
     n_pass = 0
     with pysam.VariantFile(pileup) as vin:
         missing = [s for s in samples if s not in vin.header.samples]
         if missing:
-            raise ValueError(f"{pileup}: samples {missing} not in the pileup ({list(vin.header.samples)})")
+            raise ValueError(
+                f"{pileup}: samples {missing} not in the pileup ({list(vin.header.samples)})"
+            )
         header = _header(vin.header, samples)
         with pysam.VariantFile(out_vcf, "w", header=header) as vout:
             for rec in vin:
@@ -117,7 +126,9 @@ def filter_pileup(pileup: str, out_vcf: str, tumour: str, normal: str | None,
                         continue
                     nc = _counts(rec, normal, i) if normal else None
                     reasons = judge(t, nc, p)
-                    out = vout.new_record(contig=rec.contig, start=rec.start, alleles=(rec.ref, alt))
+                    out = vout.new_record(
+                        contig=rec.contig, start=rec.start, alleles=(rec.ref, alt)
+                    )
                     out.info["SOMATIC"] = True
                     if len(rec.ref) != len(alt):
                         out.info["INDEL"] = True

@@ -1,0 +1,148 @@
+"""Run the whole DAG (resources -> simulated reads -> report) on a small demo patient and check
+the findings a user would check: the spiked somatic variants with their protein changes, no
+germline SNP reported as somatic, ERBB2 amplified, negative hotspots with depth and LoD."""
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+import yaml
+
+pytestmark = pytest.mark.integration
+
+SNAKEMAKE = str(Path(sys.executable).with_name("snakemake"))
+
+
+def run(project, workdir, overlay, *extra):
+    cmd = [
+        SNAKEMAKE,
+        "-s",
+        str(project / "Snakefile"),
+        "-d",
+        str(workdir),
+        "--cores",
+        "2",
+        "--configfile",
+        str(project / "config" / "config.yaml"),
+        str(overlay),
+        *extra,
+    ]
+    return subprocess.run(cmd, capture_output=True, text=True, env={**os.environ}, timeout=1800)
+
+
+@pytest.fixture(scope="module")
+def small_demo(project, mirror, tmp_path_factory):
+    workdir = tmp_path_factory.mktemp("demo")
+    overlay = workdir / "overlay.yaml"
+    overlay.write_text(
+        yaml.safe_dump(
+            {
+                "samples": str(project / "config" / "demo" / "samples.tsv"),
+                "units": str(project / "config" / "demo" / "units.tsv"),
+                "resources": {"mirror": str(mirror)},
+                "demo": {"tumour_depth": 160, "normal_depth": 80, "units": ["L001", "L002"]},
+            }
+        )
+    )
+    res = run(project, workdir, overlay)
+    assert res.returncode == 0, res.stderr[-3000:]
+    return workdir, overlay
+
+
+@pytest.fixture(scope="module")
+def findings(small_demo):
+    workdir, _ = small_demo
+    return json.loads((workdir / "results" / "findings" / "DEMO01.json").read_text())
+
+
+@pytest.fixture(scope="module")
+def truth(project):
+    return yaml.safe_load((project / "resources" / "demo" / "truth.yaml").read_text())
+
+
+def test_every_spiked_somatic_variant_is_found_with_its_protein_change(findings, truth):
+    found = {(v["chrom"], v["pos"], v["ref"], v["alt"]): v for v in findings["variants"]}
+    for t in truth["somatic"]:
+        v = found.get((t["chrom"], t["pos"], t["ref"], t["alt"]))
+        assert v is not None, f"{t['id']} not reported"
+        if "protein" in t:
+            assert (v["hgvs_p"], v["protein_short"]) == (t["protein"], t["protein_short"]), t["id"]
+        else:
+            assert v["consequence"] == t["consequence"] and v["protein_short"].startswith(
+                t["protein_short_prefix"]
+            ), t["id"]
+        # allele fraction within binomial noise of the truth (and the indel soft-clip deficit)
+        assert abs(v["vaf"] - t["vaf"]) < 0.09, (t["id"], v["vaf"])
+
+
+def test_no_germline_snp_is_reported_as_somatic(findings, truth):
+    positions = {(v["chrom"], v["pos"]) for v in findings["variants"]}
+    for g in truth["germline"]:
+        assert (g["chrom"], g["pos"]) not in positions, g["id"]
+
+
+def test_no_somatic_call_outside_the_truth(findings, truth):
+    expected = {(t["chrom"], t["pos"]) for t in truth["somatic"]}
+    assert {(v["chrom"], v["pos"]) for v in findings["variants"]} == expected
+
+
+def test_erbb2_is_amplified_and_the_rest_is_not(findings):
+    cn = {c["gene"]: c for c in findings["copy_number"]}
+    assert cn["ERBB2"]["call"] == "amplified"
+    assert 6.5 <= cn["ERBB2"]["copy_number"] <= 9.5
+    assert {g for g, c in cn.items() if c["call"] != "neutral"} == {"ERBB2"}
+
+
+def test_negative_hotspots_carry_depth_and_lod(findings):
+    hs = {h["label"]: h for h in findings["hotspots"]}
+    assert hs["KRAS G12"]["status"] == "detected" and hs["KRAS G12"]["variant"] == "G12D"
+    g13 = hs["KRAS G13"]
+    assert g13["status"] == "not detected" and g13["depth"] >= 100 and 0 < g13["lod_vaf"] < 0.1
+    assert hs["NRAS Q61"]["status"] == "not evaluable"
+    for h in findings["hotspots"]:
+        if h["status"] == "not detected":
+            assert h["lod_vaf"] is not None and h["depth"] >= findings["thresholds"]["min_depth"]
+
+
+def test_outputs_are_standard_and_indexed(small_demo):
+    workdir, _ = small_demo
+    r = workdir / "results"
+    for f in [
+        "somatic/DEMO01.vcf.gz.tbi",
+        "annotate/DEMO01.vcf.gz.tbi",
+        "align/DEMO01-T.bam.bai",
+        "report/DEMO01.html",
+        "cnv/DEMO01.genes.tsv",
+        "coverage/DEMO01-T.targets.tsv",
+    ]:
+        assert (r / f).stat().st_size > 0, f
+    view = subprocess.run(
+        ["bcftools", "view", "-H", "-f", "PASS", str(r / "somatic/DEMO01.vcf.gz")],
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    assert len(view.stdout.splitlines()) == 6
+    html = (r / "report" / "DEMO01.html").read_text()
+    assert "Research use only" in html and "G12D" in html and "<svg" in html
+
+
+def test_second_run_does_nothing(project, small_demo):
+    workdir, overlay = small_demo
+    res = run(project, workdir, overlay, "-n")
+    assert res.returncode == 0
+    assert "Nothing to be done" in res.stdout + res.stderr
+
+
+def test_bad_sample_sheet_stops_before_any_rule(project, small_demo, tmp_path):
+    workdir, overlay = small_demo
+    bad = tmp_path / "samples.tsv"
+    bad.write_text("patient\tsample\ttype\ttumour_type\tpurity\nP1\tP1;T\ttumour\tcrc\t\n")
+    before = sorted(p.name for p in (workdir / "results").rglob("*"))
+    res = run(project, workdir, overlay, "--config", f"samples={bad}")
+    assert res.returncode != 0
+    assert f"{bad}: row 2: column sample = 'P1;T' is invalid" in res.stderr
+    assert sorted(p.name for p in (workdir / "results").rglob("*")) == before
