@@ -1,0 +1,110 @@
+"""The demo simulator: allele fractions exact to 1/SLOTS, REF checked, output reproducible."""
+
+import gzip
+import hashlib
+
+import pytest
+from tumorboard import simulate
+from tumorboard.contigs import Contig, ContigMap
+from tumorboard.panel import Target
+
+
+def v(vid, kind, cpos, ref, alt, vaf=0.5):
+    return simulate.Variant(vid, kind, "G", "chr1", cpos, ref, alt, vaf, "chr1_1_5000", cpos)
+
+
+def share_with(groups, vid):
+    return sum(share for ids, share in groups if vid in ids)
+
+
+def test_haplotype_groups_give_exact_allele_fractions():
+    variants = [
+        v("som30", "somatic", 100, "A", "C", 0.30),
+        v("som14", "somatic", 200, "A", "G", 0.14),
+        v("germ", "germline", 300, "A", "T"),
+    ]
+    tumour = simulate.haplotype_groups(variants, tumour=True)
+    assert sum(s for _, s in tumour) == pytest.approx(1.0)
+    assert share_with(tumour, "som30") == pytest.approx(0.30)
+    assert share_with(tumour, "som14") == pytest.approx(0.14)
+    assert share_with(tumour, "germ") == pytest.approx(0.50)
+    normal = simulate.haplotype_groups(variants, tumour=False)
+    assert share_with(normal, "som30") == 0 and share_with(normal, "germ") == pytest.approx(0.5)
+
+
+def test_apply_variants_snv_and_indels():
+    seq = "AAAACCCCGGGGTTTT"
+    out = simulate.apply_variants(
+        seq,
+        0,
+        [
+            v("s", "somatic", 2, "A", "T"),
+            v("d", "somatic", 8, "CGGG", "C"),
+            v("i", "somatic", 14, "T", "TAAA"),
+        ],
+    )
+    assert out == "ATAACCCCGTTAAATT"
+
+
+def test_ref_mismatch_is_refused():
+    with pytest.raises(ValueError, match="REF mismatch"):
+        simulate.apply_variants("AAAA", 0, [v("s", "somatic", 2, "C", "T")])
+
+
+def test_simulation_regions_pad_and_merge():
+    targets = [
+        Target("c", 1000, 1100, "KRAS"),
+        Target("c", 1300, 1400, "KRAS"),
+        Target("c", 5000, 5100, "backbone"),
+    ]
+    regions = simulate.simulation_regions(targets, 500, {"c": 5300})
+    assert regions == [Target("c", 500, 1900, "KRAS"), Target("c", 4500, 5300, "backbone")]
+
+
+@pytest.fixture
+def tiny(tmp_path):
+    import random
+
+    rng = random.Random(1)
+    seq = "".join(rng.choice("ACGT") for _ in range(3000))
+    fa = tmp_path / "ref.fa"
+    fa.write_text(">chr1_1_3000\n" + seq + "\n")
+    import pysam
+
+    pysam.faidx(str(fa))
+    truth_yaml = tmp_path / "truth.yaml"
+    truth_yaml.write_text(
+        "patient: P\ntumour_type: crc\npurity: 0.5\n"
+        f"somatic:\n  - {{id: s1, gene: G, chrom: chr1, pos: 1500, ref: {seq[1499]}, alt: "
+        f"{'A' if seq[1499] != 'A' else 'C'}, vaf: 0.4}}\n"
+    )
+    cmap = ContigMap([Contig("chr1_1_3000", "chr1", 1, 3000)])
+    return fa, simulate.load_truth(truth_yaml, cmap, fa)
+
+
+def _digest(paths):
+    return [hashlib.sha256(gzip.open(p).read()).hexdigest() for p in paths]
+
+
+def test_same_seed_same_reads(tiny, tmp_path):
+    fa, truth = tiny
+    regions = [Target("chr1_1_3000", 500, 2500, "G")]
+    outs = []
+    for run in ("a", "b"):
+        prefix = tmp_path / run
+        n = simulate.simulate_sample(truth, fa, regions, True, 40, 7, [prefix])
+        assert n > 200
+        outs.append(_digest([f"{prefix}_R1.fastq.gz", f"{prefix}_R2.fastq.gz"]))
+    assert outs[0] == outs[1]
+
+
+def test_truth_ref_is_checked_against_the_reference(tiny, tmp_path):
+    fa, _ = tiny
+    bad = tmp_path / "bad.yaml"
+    bad.write_text(
+        "patient: P\ntumour_type: crc\npurity: 0.5\nsomatic:\n"
+        "  - {id: s1, gene: G, chrom: chr1, pos: 10, ref: NNN, alt: A, vaf: 0.4}\n"
+    )
+    cmap = ContigMap([Contig("chr1_1_3000", "chr1", 1, 3000)])
+    with pytest.raises(ValueError, match="s1 REF NNN differs from the reference"):
+        simulate.load_truth(bad, cmap, fa)
