@@ -145,3 +145,22 @@ def test_figures_are_inline_deterministic_svg(findings):
         assert svg == figure(copy.deepcopy(findings))
     assert 'id="cov-' in coverage_figure(findings)
     assert 'id="cn-' in copy_number_figure(findings)
+
+
+def test_gene_outside_the_panel_is_not_evaluable_with_its_reason():
+    from tumorboard.report import hotspot_text
+
+    h = {
+        "gene": "NRAS",
+        "codon": 61,
+        "label": "NRAS Q61",
+        "chrom": None,
+        "start": None,
+        "end": None,
+        "status": "not evaluable",
+        "depth": 0,
+        "lod_vaf": None,
+        "variant": None,
+        "reason": "gene not in this panel",
+    }
+    assert hotspot_text(h, 100, []) == "NRAS Q61: not evaluable (gene not in this panel)"

@@ -192,6 +192,8 @@ def hotspot_text(hotspot: dict, min_depth: int, variants: list[dict]) -> str:
             f"{label}: not detected; depth {depth_x(depth)}; "
             f"limit of detection {pct(hotspot['lod_vaf'])} VAF"
         )
+    if hotspot.get("chrom") is None and hotspot.get("reason"):
+        return f"{label}: not evaluable ({hotspot['reason']})"
     if depth < min_depth:
         return f"{label}: not evaluable (depth {depth_x(depth)} < minimum {depth_x(min_depth)})"
     return f"{label}: not evaluable (depth {depth_x(depth)}; minimum {depth_x(min_depth)})"

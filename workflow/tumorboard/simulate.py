@@ -163,7 +163,9 @@ def _art(
         "-o",
         str(prefix),
     ]
-    subprocess.run(cmd, check=True, stdout=subprocess.DEVNULL)
+    res = subprocess.run(cmd, capture_output=True, text=True)
+    if res.returncode != 0:
+        raise RuntimeError(f"art_illumina failed ({res.returncode}): {res.stderr.strip()[-500:]}")
 
 
 def _fastq_records(path: Path):
