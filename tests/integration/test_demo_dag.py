@@ -146,3 +146,31 @@ def test_bad_sample_sheet_stops_before_any_rule(project, small_demo, tmp_path):
     assert res.returncode != 0
     assert f"{bad}: row 2: column sample = 'P1;T' is invalid" in res.stderr
     assert sorted(p.name for p in (workdir / "results").rglob("*")) == before
+
+
+def test_tumour_only_patient_runs_and_says_so(project, small_demo, truth, tmp_path):
+    """Tumour-only: the spiked variants are still found; germline SNPs cannot be excluded
+    without a normal (the panel-of-normals filter comes with the caller), and the report says so."""
+    workdir, overlay = small_demo
+    samples = tmp_path / "samples.tsv"
+    samples.write_text(
+        "patient\tsample\ttype\ttumour_type\tpurity\n"
+        "DEMO01TO\tDEMO01-T\ttumour\tcolorectal adenocarcinoma\t0.6\n"
+    )
+    units = tmp_path / "units.tsv"
+    units.write_text(
+        "sample\tunit\tfq1\tfq2\n"
+        + "".join(
+            f"DEMO01-T\t{u}\tresults/demo/reads/DEMO01-T/{u}_R1.fastq.gz\t"
+            f"results/demo/reads/DEMO01-T/{u}_R2.fastq.gz\n"
+            for u in ("L001", "L002")
+        )
+    )
+    res = run(project, workdir, overlay, "--config", f"samples={samples}", f"units={units}")
+    assert res.returncode == 0, res.stderr[-3000:]
+    doc = json.loads((workdir / "results" / "findings" / "DEMO01TO.json").read_text())
+    assert doc["normal_sample"] is None and doc["copy_number"] == []
+    found = {(v["chrom"], v["pos"]) for v in doc["variants"]}
+    assert {(t["chrom"], t["pos"]) for t in truth["somatic"]} <= found
+    html = (workdir / "results" / "report" / "DEMO01TO.html").read_text()
+    assert "germline variants cannot be excluded" in html

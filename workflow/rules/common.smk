@@ -76,14 +76,24 @@ def patient_bams(wildcards):
 
 
 def patient_file(pattern):
-    """Input function: ``pattern`` formatted with the patient's tumour/normal sample names."""
+    """Input function: ``pattern`` formatted with the patient's tumour/normal sample names;
+    nothing when the pattern needs a normal and the patient has none (tumour-only)."""
 
     def inner(wildcards):
         p = SHEET.patients[wildcards.patient]
+        if "{normal}" in pattern and p.normal is None:
+            return []
         normal = p.normal.sample if p.normal else None
         return pattern.format(tumour=p.tumour.sample, normal=normal)
 
     return inner
+
+
+def patient_copy_number(wildcards):
+    """Gene copy number needs a matched normal (a pooled normal reference comes later)."""
+    if SHEET.patients[wildcards.patient].normal is None:
+        return []
+    return f"results/cnv/{wildcards.patient}.genes.tsv"
 
 
 def final_outputs():

@@ -15,7 +15,7 @@ rule findings:
         tumour_flagstat=patient_file("results/align/{tumour}.flagstat.json"),
         normal_cov=patient_file("results/coverage/{normal}.targets.tsv"),
         normal_flagstat=patient_file("results/align/{normal}.flagstat.json"),
-        cnv="results/cnv/{patient}.genes.tsv",
+        cnv=patient_copy_number,
     output:
         "results/findings/{patient}.json",
     log:

@@ -5,6 +5,7 @@ import sys
 import pandas as pd
 from tumorboard import findings, genemodel, hotspots, panel
 from tumorboard.contigs import ContigMap
+from tumorboard.coverage import gene_summary
 
 sys.stderr = open(snakemake.log[0], "w")
 inp, par = snakemake.input, snakemake.params
@@ -44,15 +45,14 @@ for v in variants:
             v["hotspot"] = True
 
 cov_t = pd.read_csv(inp.tumour_cov, sep="\t")
-cov_n = pd.read_csv(inp.normal_cov, sep="\t")
-qc = [
-    findings.qc_sample(
-        inp.tumour_flagstat, cov_t, patient.tumour.sample, "tumour", som["min_depth"]
-    ),
-    findings.qc_sample(inp.normal_flagstat, cov_n, normal, "normal", som["min_depth"]),
-]
-verdict, reasons = findings.qc_verdict(qc, som["min_depth"])
-from tumorboard.coverage import gene_summary  # noqa: E402
+min_depth = som["min_depth"]
+qc = [findings.qc_sample(inp.tumour_flagstat, cov_t, patient.tumour.sample, "tumour", min_depth)]
+coverage = gene_summary(cov_t, patient.tumour.sample, min_depth)
+if normal:  # tumour-only patients have no normal QC, coverage or copy number (yet)
+    cov_n = pd.read_csv(inp.normal_cov, sep="\t")
+    qc.append(findings.qc_sample(inp.normal_flagstat, cov_n, normal, "normal", min_depth))
+    coverage += gene_summary(cov_n, normal, min_depth)
+verdict, reasons = findings.qc_verdict(qc, min_depth)
 
 doc = {
     "schema_version": "1.0",
@@ -70,10 +70,9 @@ doc = {
     },
     "qc": {"verdict": verdict, "reasons": reasons, "samples": qc},
     "variants": sorted(variants, key=lambda v: (v["gene"], v["chrom"], v["pos"], v["alt"])),
-    "copy_number": findings.copy_number_rows(inp.cnv),
+    "copy_number": findings.copy_number_rows(inp.cnv) if normal else [],
     "hotspots": statuses,
-    "coverage": gene_summary(cov_t, patient.tumour.sample, som["min_depth"])
-    + gene_summary(cov_n, normal, som["min_depth"]),
+    "coverage": coverage,
     "disclaimer": findings.DISCLAIMER,
 }
 findings.write(doc, snakemake.output[0])
