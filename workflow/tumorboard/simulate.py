@@ -25,7 +25,7 @@ import yaml
 from .contigs import ContigMap
 from .panel import Target, _merge
 
-SLOTS = 50
+SLOTS = 100  # allele fractions are exact to 1%
 
 
 @dataclass(frozen=True)
