@@ -148,10 +148,12 @@ def test_bad_sample_sheet_stops_before_any_rule(project, small_demo, tmp_path):
     assert sorted(p.name for p in (workdir / "results").rglob("*")) == before
 
 
-def test_tumour_only_patient_runs_and_says_so(project, small_demo, truth, tmp_path):
-    """Tumour-only: the spiked variants are still found; germline SNPs cannot be excluded
-    without a normal (the panel-of-normals filter comes with the caller), and the report says so."""
+def test_tumour_only_patient_uses_the_panel_of_normals(project, small_demo, truth, tmp_path):
+    """Tumour-only: the spiked variants are still found, and the germline SNPs are removed by the
+    panel of normals the first run built from DEMO01-N; the report warns about germline."""
     workdir, overlay = small_demo
+    pon = workdir / "results" / "pon" / "panel_of_normals.vcf.gz"
+    assert pon.exists()
     samples = tmp_path / "samples.tsv"
     samples.write_text(
         "patient\tsample\ttype\ttumour_type\tpurity\n"
@@ -166,11 +168,19 @@ def test_tumour_only_patient_runs_and_says_so(project, small_demo, truth, tmp_pa
             for u in ("L001", "L002")
         )
     )
-    res = run(project, workdir, overlay, "--config", f"samples={samples}", f"units={units}")
+    res = run(
+        project,
+        workdir,
+        overlay,
+        "--config",
+        f"samples={samples}",
+        f"units={units}",
+        f"somatic={{'panel_of_normals': '{pon}'}}",
+    )
     assert res.returncode == 0, res.stderr[-3000:]
     doc = json.loads((workdir / "results" / "findings" / "DEMO01TO.json").read_text())
     assert doc["normal_sample"] is None and doc["copy_number"] == []
     found = {(v["chrom"], v["pos"]) for v in doc["variants"]}
-    assert {(t["chrom"], t["pos"]) for t in truth["somatic"]} <= found
+    assert found == {(t["chrom"], t["pos"]) for t in truth["somatic"]}
     html = (workdir / "results" / "report" / "DEMO01TO.html").read_text()
     assert "germline variants cannot be excluded" in html

@@ -4,6 +4,7 @@ import csv
 
 import pysam
 import pytest
+
 from tumorboard import genemodel
 from tumorboard.contigs import ContigMap, parse_contig_name
 

@@ -8,6 +8,7 @@ import random
 
 import pysam
 import pytest
+
 from tumorboard import hgvs
 from tumorboard.genemodel import Transcript, read_gff3
 from tumorboard.hgvs import Consequence, hgvs_c, hgvs_p, parse_bcsq, pick

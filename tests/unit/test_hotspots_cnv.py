@@ -5,6 +5,7 @@ import math
 import pandas as pd
 import pytest
 from scipy.stats import binom
+
 from tumorboard import cnv
 from tumorboard.hotspots import limit_of_detection
 

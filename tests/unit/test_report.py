@@ -8,6 +8,7 @@ import re
 from pathlib import Path
 
 import pytest
+
 from tumorboard.report import copy_number_figure, coverage_figure, render_report
 
 EXAMPLE = Path(__file__).resolve().parents[1] / "data" / "findings_example.json"

@@ -5,6 +5,7 @@ import gzip
 
 import pysam
 import pytest
+
 from tumorboard import resources as R
 
 

@@ -3,6 +3,7 @@
 import gzip
 
 import pytest
+
 from tumorboard.sheet import SheetError, load_sheet
 
 SAMPLES = "patient\tsample\ttype\ttumour_type\tpurity\n"

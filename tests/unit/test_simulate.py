@@ -4,6 +4,7 @@ import gzip
 import hashlib
 
 import pytest
+
 from tumorboard import simulate
 from tumorboard.contigs import Contig, ContigMap
 from tumorboard.panel import Target

@@ -21,6 +21,6 @@ rule copy_number:
     params:
         purity=lambda wc: SHEET.patients[wc.patient].tumour.purity,
         thresholds=config["copy_number"],
-        min_normal_depth=config["somatic"]["min_normal_depth"],
+        min_normal_depth=config["copy_number"]["min_normal_depth"],
     script:
         "../scripts/copy_number.py"

@@ -45,6 +45,7 @@ FILES = {r.id: r for r in MANIFEST.values() if r.kind == "file"}
 BACKGROUND_CONTIGS = [
     r.contig for r in SEQUENCES if r.role in ("control", "background")
 ]
+NORMALS = [s.sample for s in SHEET.samples.values() if s.type == "normal"]
 
 
 wildcard_constraints:
@@ -94,6 +95,17 @@ def patient_copy_number(wildcards):
     if SHEET.patients[wildcards.patient].normal is None:
         return []
     return f"results/cnv/{wildcards.patient}.genes.tsv"
+
+
+def panel_of_normals_file(wildcards):
+    """somatic.panel_of_normals: "cohort" builds one from the sheet's normals, "none" uses none,
+    anything else is the path of a PON VCF (e.g. results/pon/panel_of_normals.vcf.gz of a run)."""
+    pon = config["somatic"]["panel_of_normals"]
+    if pon == "none" or (pon == "cohort" and not NORMALS):
+        return []
+    if pon == "cohort":
+        return "results/pon/panel_of_normals.vcf.gz"
+    return pon
 
 
 def final_outputs():

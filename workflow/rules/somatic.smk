@@ -1,5 +1,6 @@
-# Somatic candidates: bcftools mpileup over tumour (+ normal), first tumour-vs-normal filter,
-# left-normalisation, bgzip + index.
+# Somatic calling: bcftools mpileup finds candidate alleles over tumour (+ normal); the caller
+# (workflow/tumorboard/caller.py) weighs each read by read; left-normalisation, bgzip + index.
+# A panel of normals is built from the cohort's normal samples (or taken from a file).
 
 
 rule mpileup:
@@ -31,21 +32,69 @@ rule mpileup:
         " -Ob -o {output:q} {input.bams:q} 2> {log:q}"
 
 
-rule somatic_filter:
+rule panel_of_normals:
     input:
-        pileup="results/somatic/{patient}.pileup.bcf",
+        pileup="results/pon/normals.pileup.bcf",
     output:
-        temp("results/somatic/{patient}.candidates.vcf"),
+        "results/pon/panel_of_normals.vcf.gz",
+    params:
+        normals=lambda wc: NORMALS,
+        somatic=config["somatic"],
     log:
-        "results/logs/somatic_filter/{patient}.log",
+        "results/logs/panel_of_normals/panel_of_normals.log",
     benchmark:
-        "results/benchmarks/somatic_filter/{patient}.tsv"
-    conda:
-        ENVS / "python.yaml"
+        "results/benchmarks/panel_of_normals/panel_of_normals.tsv"
     threads: 1
     resources:
         mem_mb=2000,
         runtime=60,
+    conda:
+        ENVS / "python.yaml"
+    script:
+        "../scripts/panel_of_normals.py"
+
+
+rule normals_pileup:
+    input:
+        bams=[f"results/align/{s}.bam" for s in NORMALS],
+        ref=REF,
+        fai=f"{REF}.fai",
+        targets=TARGETS,
+    output:
+        temp("results/pon/normals.pileup.bcf"),
+    params:
+        mapq=config["params"]["mpileup"]["min_mapq"],
+        baseq=config["params"]["mpileup"]["min_baseq"],
+        max_depth=config["params"]["mpileup"]["max_depth"],
+    log:
+        "results/logs/panel_of_normals/normals_pileup.log",
+    benchmark:
+        "results/benchmarks/panel_of_normals/normals_pileup.tsv"
+    threads: 1
+    resources:
+        mem_mb=2000,
+        runtime=120,
+    conda:
+        ENVS / "bcftools.yaml"
+    shell:
+        "bcftools mpileup -f {input.ref:q} -R {input.targets:q} -q {params.mapq} -Q {params.baseq}"
+        " -d {params.max_depth} -L {params.max_depth} -a FORMAT/AD,FORMAT/DP"
+        " -Ob -o {output:q} {input.bams:q} 2> {log:q}"
+
+
+rule somatic_call:
+    input:
+        pileup="results/somatic/{patient}.pileup.bcf",
+        tumour_bam=patient_file("results/align/{tumour}.bam"),
+        tumour_bai=patient_file("results/align/{tumour}.bam.bai"),
+        normal_bam=patient_file("results/align/{normal}.bam"),
+        normal_bai=patient_file("results/align/{normal}.bam.bai"),
+        ref=REF,
+        gff=GFF,
+        hotspots=project_file(config["hotspots"]),
+        pon=panel_of_normals_file,
+    output:
+        temp("results/somatic/{patient}.calls.vcf"),
     params:
         tumour=lambda wc: SHEET.patients[wc.patient].tumour.sample,
         normal=lambda wc: (
@@ -54,13 +103,24 @@ rule somatic_filter:
             else None
         ),
         somatic=config["somatic"],
+        mpileup=config["params"]["mpileup"],
+    log:
+        "results/logs/somatic_call/{patient}.log",
+    benchmark:
+        "results/benchmarks/somatic_call/{patient}.tsv"
+    threads: 1
+    resources:
+        mem_mb=4000,
+        runtime=120,
+    conda:
+        ENVS / "python.yaml"
     script:
-        "../scripts/somatic_filter.py"
+        "../scripts/somatic_call.py"
 
 
 rule somatic_normalise:
     input:
-        vcf="results/somatic/{patient}.candidates.vcf",
+        vcf="results/somatic/{patient}.calls.vcf",
         ref=REF,
     output:
         vcf="results/somatic/{patient}.vcf.gz",

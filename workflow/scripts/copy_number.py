@@ -3,6 +3,7 @@
 import sys
 
 import pandas as pd
+
 from tumorboard.cnv import CallThresholds, gene_table, target_log2
 
 sys.stderr = open(snakemake.log[0], "w")

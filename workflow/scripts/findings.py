@@ -3,6 +3,7 @@
 import sys
 
 import pandas as pd
+
 from tumorboard import findings, genemodel, hotspots, panel
 from tumorboard.contigs import ContigMap
 from tumorboard.coverage import gene_summary
@@ -16,11 +17,10 @@ models = genemodel.read_gff3(inp.gff)
 targets = panel.read_bed(inp.targets)
 normal = patient.normal.sample if patient.normal else None
 
-variants = findings.variants_from_vcf(
+variants, rejected = findings.variants_from_vcf(
     inp.vcf, patient.tumour.sample, normal, models, contigs, inp.ref, targets
 )
 hs = hotspots.read_hotspots(inp.hotspots)
-hot_codons = {(h.gene, h.codon) for h in hs}
 statuses = hotspots.evaluate(
     hs,
     models,
@@ -28,22 +28,12 @@ statuses = hotspots.evaluate(
     inp.tumour_bam,
     variants,
     som["min_depth"],
-    som["min_alt_reads"],
+    som["hotspot_min_alt_reads"],
     som["lod_probability"],
     par.mpileup["min_mapq"],
     par.mpileup["min_baseq"],
+    filtered=[r for r in rejected if r["alt_reads"] > 0],
 )
-for v in variants:
-    for s in statuses:
-        if (
-            s["status"] == "detected"
-            and s["gene"] == v["gene"]
-            and s["variant"]
-            and v["protein_short"]
-            and v["protein_short"] in s["variant"]
-        ):
-            v["hotspot"] = True
-
 cov_t = pd.read_csv(inp.tumour_cov, sep="\t")
 min_depth = som["min_depth"]
 qc = [findings.qc_sample(inp.tumour_flagstat, cov_t, patient.tumour.sample, "tumour", min_depth)]
@@ -65,7 +55,9 @@ doc = {
     "thresholds": {
         "min_depth": som["min_depth"],
         "min_alt_reads": som["min_alt_reads"],
+        "hotspot_min_alt_reads": som["hotspot_min_alt_reads"],
         "min_vaf": som["min_vaf"],
+        "hotspot_min_vaf": som["hotspot_min_vaf"],
         "lod_probability": som["lod_probability"],
     },
     "qc": {"verdict": verdict, "reasons": reasons, "samples": qc},

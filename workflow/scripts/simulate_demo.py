@@ -3,6 +3,7 @@
 import sys
 
 import pysam
+
 from tumorboard import panel, simulate
 from tumorboard.contigs import ContigMap
 

@@ -40,13 +40,13 @@ def variants_from_vcf(
     contigs: ContigMap,
     fasta: str,
     targets: list,
-) -> list[dict]:
-    """PASS somatic records, annotated on the MANE Select transcript, in GRCh38."""
-    out = []
+) -> tuple[list[dict], list[dict]]:
+    """Somatic records annotated on the MANE Select transcript, in GRCh38: the PASS calls, and
+    the rejected candidates (with their ``filters``) that hotspots report as sub-threshold."""
+    out, rejected = [], []
     with pysam.VariantFile(vcf) as vin, pysam.FastaFile(fasta) as fa:
         for rec in vin:
-            if list(rec.filter.keys()) != ["PASS"]:
-                continue
+            filters = list(rec.filter.keys())
             alt = rec.alts[0]
             chrom, pos = contigs.to_grch38(rec.contig, rec.pos)
             tx = _tx_for(models, rec.contig, rec.pos)
@@ -88,7 +88,7 @@ def variants_from_vcf(
                 "normal_vaf": None,
                 "normal_depth": None,
                 "normal_alt_reads": None,
-                "hotspot": False,
+                "hotspot": "HOTSPOT" in rec.info,
             }
             if tx is not None:
                 row["transcript_ensembl"] = tx.attributes.get("mane_ensembl", "")
@@ -99,8 +99,12 @@ def variants_from_vcf(
                     normal_alt_reads=int(nad[1]),
                     normal_vaf=round(nad[1] / sum(nad), 4) if sum(nad) else 0.0,
                 )
-            out.append(row)
-    return out
+            if filters == ["PASS"]:
+                out.append(row)
+            else:
+                row["filters"] = ",".join(filters)
+                rejected.append(row)
+    return out, rejected
 
 
 def qc_sample(

@@ -28,18 +28,61 @@ class Hotspot:
     ref_aa: str
     exon: str
     examples: str
+    codon_end: int | None = None  # exon-level events span codon..codon_end
+    event: str = "any"  # any, deletion or insertion
 
     @property
     def label(self) -> str:
-        return f"{self.gene} {self.ref_aa}{self.codon}"
+        if self.codon_end is None:
+            return f"{self.gene} {self.ref_aa}{self.codon}"
+        return f"{self.gene} exon {self.exon} {self.event}"
+
+    def codons(self) -> range:
+        return range(self.codon, (self.codon_end or self.codon) + 1)
+
+    def matches(self, variant: dict) -> bool:
+        """Does a variant of the right gene have the kind of change this hotspot is about?"""
+        ref, alt = variant["ref"], variant["alt"]
+        if self.event == "deletion":
+            return len(ref) > len(alt)
+        if self.event == "insertion":
+            return len(alt) > len(ref)
+        return True
 
 
 def read_hotspots(path: str | Path) -> list[Hotspot]:
     with open(path, newline="") as fh:
         rows = csv.DictReader((ln for ln in fh if not ln.startswith("#")), delimiter="\t")
         return [
-            Hotspot(r["gene"], int(r["codon"]), r["ref_aa"], r["exon"], r["examples"]) for r in rows
+            Hotspot(
+                r["gene"],
+                int(r["codon"]),
+                r["ref_aa"],
+                r["exon"],
+                r["examples"],
+                int(r["codon_end"]) if r.get("codon_end") else None,
+                r.get("event") or "any",
+            )
+            for r in rows
         ]
+
+
+def genomic_span(h: Hotspot, tx) -> list[int]:
+    """All genomic positions (transcript coordinates of ``tx``) of the hotspot's codons."""
+    return [p for c in h.codons() for p in tx.codon_positions(c)]
+
+
+def hotspot_regions(hotspots: list[Hotspot], models: GeneModels) -> list[tuple[str, int, int]]:
+    """0-based half-open regions (models' contigs) where the caller's hotspot tier applies."""
+    genes = {t.gene: t for t in models.transcripts}
+    out = []
+    for h in hotspots:
+        tx = genes.get(h.gene)
+        if tx is None:
+            continue
+        pos = genomic_span(h, tx)
+        out.append((tx.chrom, min(pos) - 1, max(pos)))
+    return out
 
 
 def limit_of_detection(depth: int, min_alt_reads: int, probability: float = 0.95) -> float | None:
@@ -78,6 +121,18 @@ def codon_depth(
     return int(min(per_base[p - 1 - lo] for p in positions))
 
 
+def _overlapping(variants: list[dict], h: Hotspot, chrom: str, lo: int, hi: int) -> list[dict]:
+    return [
+        v
+        for v in variants
+        if v["gene"] == h.gene
+        and v["chrom"] == chrom
+        and v["pos"] <= hi
+        and v["pos"] + max(len(v["ref"]), 1) - 1 >= lo
+        and h.matches(v)
+    ]
+
+
 def evaluate(
     hotspots: list[Hotspot],
     models: GeneModels,
@@ -89,9 +144,12 @@ def evaluate(
     probability: float,
     min_mapq: int,
     min_baseq: int,
+    filtered: list[dict] | None = None,
 ) -> list[dict]:
     """One status row per hotspot.  ``variants`` are PASS findings with GRCh38 ``chrom``/``pos``,
-    ``ref``, ``gene`` and ``protein_short``."""
+    ``ref``, ``alt``, ``gene`` and ``protein_short``; ``filtered`` are candidates the caller
+    rejected (same keys plus ``alt_reads`` and ``filters``), reported as sub-threshold evidence.
+    ``min_alt_reads`` is the caller's hotspot alt-read rule, which the limit of detection uses."""
     genes = {t.gene: t for t in models.transcripts}
     out = []
     with pysam.AlignmentFile(bam_path) as bam:
@@ -99,6 +157,8 @@ def evaluate(
             row = {
                 "gene": h.gene,
                 "codon": h.codon,
+                "codon_end": h.codon_end,
+                "event": h.event,
                 "label": h.label,
                 "chrom": None,
                 "start": None,
@@ -108,26 +168,21 @@ def evaluate(
                 "lod_vaf": None,
                 "variant": None,
                 "reason": None,
+                "subthreshold": None,
             }
             tx = genes.get(h.gene)
             if tx is None:
                 row["reason"] = "gene not in this panel"
                 out.append(row)
                 continue
-            cpos = tx.codon_positions(h.codon)
+            cpos = genomic_span(h, tx)
             chrom, g_lo = contigs.to_grch38(tx.chrom, min(cpos))
-            g_hi = g_lo + 2
+            g_hi = g_lo + max(cpos) - min(cpos)
             row.update(chrom=chrom, start=g_lo, end=g_hi)
             depth = codon_depth(bam, tx.chrom, cpos, min_mapq, min_baseq)
             row["depth"] = depth
-            hit = [
-                v
-                for v in variants
-                if v["gene"] == h.gene
-                and v["chrom"] == chrom
-                and v["pos"] <= g_hi
-                and v["pos"] + max(len(v["ref"]), 1) - 1 >= g_lo
-            ]
+            hit = _overlapping(variants, h, chrom, g_lo, g_hi)
+            weak = _overlapping(filtered or [], h, chrom, g_lo, g_hi)
             if hit:
                 row["status"] = "detected"
                 row["variant"] = ", ".join(
@@ -137,10 +192,13 @@ def evaluate(
                 row["status"] = "not detected"
             else:
                 row["reason"] = f"depth {depth}x below the minimum {min_depth}x"
-            row["lod_vaf"] = (
-                round(lod, 4)
-                if (lod := limit_of_detection(depth, min_alt_reads, probability)) is not None
-                else None
-            )
+            if weak and not hit:
+                best = max(weak, key=lambda v: v["alt_reads"])
+                row["subthreshold"] = (
+                    f"{best['alt_reads']} alt reads ({best['vaf']:.1%}) for {best['ref']}>"
+                    f"{best['alt']} at {best['chrom']}:{best['pos']}, filtered: {best['filters']}"
+                )
+            lod = limit_of_detection(depth, min_alt_reads, probability)
+            row["lod_vaf"] = round(lod, 4) if lod is not None else None
             out.append(row)
     return out
