@@ -100,3 +100,9 @@ def test_purity_adjustment_inverts_the_mixture():
         for c in (0, 1, 2, 4, 8, 20):
             ratio = (p * c + 2 * (1 - p)) / 2
             assert cnv.copies_from_ratio(ratio, p) == pytest.approx(c)
+
+
+def test_no_usable_target_gives_an_empty_table_with_columns():
+    t, n = _targets([("KRAS", 30)] * 3, [("KRAS", 5)] * 3)  # normal too shallow everywhere
+    genes = cnv.gene_table(cnv.target_log2(t, n, 20), 0.5, cnv.CallThresholds())
+    assert genes.empty and "call" in genes.columns

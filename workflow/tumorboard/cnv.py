@@ -83,4 +83,5 @@ def gene_table(targets: pd.DataFrame, purity: float | None, t: CallThresholds) -
                 "purity": purity,
             }
         )
-    return pd.DataFrame(rows)
+    columns = ["gene", "n_targets", "log2_ratio", "log2_ratio_mad", "copy_number", "call", "purity"]
+    return pd.DataFrame(rows, columns=columns)

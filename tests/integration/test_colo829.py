@@ -1,0 +1,88 @@
+"""Real reads: COLO829 melanoma cell line vs its matched normal COLO829BL (Hartwig test data,
+BRAF/CDKN2A regions).  Known answers: BRAF V600E somatic; the CDKN2A p16 frameshift is
+homozygous somatic (9p21 LOH); the germline het at chr9:21970917 must not come out as somatic."""
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+import yaml
+
+pytestmark = pytest.mark.integration
+
+SNAKEMAKE = str(Path(sys.executable).with_name("snakemake"))
+
+
+@pytest.fixture(scope="module")
+def colo829(project, mirror, tmp_path_factory):
+    work = tmp_path_factory.mktemp("colo829")
+    reads = mirror / "reads" / "hartwig_cancerPanel"
+    (work / "samples.tsv").write_text(
+        "patient\tsample\ttype\ttumour_type\tpurity\n"
+        "COLO829\tCOLO829T\ttumour\tmelanoma\t\n"
+        "COLO829\tCOLO829R\tnormal\t\t\n"
+    )
+    rows = ["sample\tunit\tfq1\tfq2"]
+    for sample, folder in (("COLO829T", "CPCT12345678T"), ("COLO829R", "CPCT12345678R")):
+        # the AHHKYHDSXX lanes are COLO829/COLO829BL; HJJLGCCXX is a GIAB sample (left out)
+        for r1 in sorted((reads / folder).glob("*_AHHKYHDSXX_*_R1_001.fastq.gz")):
+            unit = r1.name.split("_", 1)[1].removesuffix("_R1_001.fastq.gz")
+            rows.append(f"{sample}\t{unit}\t{r1}\t{str(r1).replace('_R1_', '_R2_')}")
+    (work / "units.tsv").write_text("\n".join(rows) + "\n")
+    overlay = work / "overlay.yaml"
+    overlay.write_text(
+        yaml.safe_dump(
+            {
+                "samples": str(work / "samples.tsv"),
+                "units": str(work / "units.tsv"),
+                "resources": {"mirror": str(mirror)},
+            }
+        )
+    )
+    res = subprocess.run(
+        [
+            SNAKEMAKE,
+            "-s",
+            str(project / "Snakefile"),
+            "-d",
+            str(work),
+            "--cores",
+            "2",
+            "--configfile",
+            str(project / "config" / "config.yaml"),
+            str(overlay),
+        ],
+        capture_output=True,
+        text=True,
+        timeout=1800,
+    )
+    assert res.returncode == 0, res.stderr[-3000:]
+    return json.loads((work / "results" / "findings" / "COLO829.json").read_text())
+
+
+def test_braf_v600e_is_somatic(colo829):
+    braf = [v for v in colo829["variants"] if v["gene"] == "BRAF"]
+    assert [(v["pos"], v["ref"], v["alt"], v["hgvs_p"]) for v in braf] == [
+        (140753336, "A", "T", "p.Val600Glu")
+    ]
+    assert braf[0]["alt_reads"] >= 100 and braf[0]["normal_alt_reads"] == 0
+
+
+def test_cdkn2a_frameshift_is_homozygous_somatic(colo829):
+    cdkn2a = [v for v in colo829["variants"] if v["gene"] == "CDKN2A"]
+    assert len(cdkn2a) == 1
+    v = cdkn2a[0]
+    assert (v["hgvs_c"], v["consequence"]) == ("c.203_204del", "frameshift")
+    assert v["vaf"] >= 0.95 and v["normal_alt_reads"] == 0 and v["normal_depth"] >= 20
+
+
+def test_germline_het_is_not_somatic(colo829):
+    assert all(v["pos"] != 21970917 for v in colo829["variants"])
+    assert len(colo829["variants"]) == 2
+
+
+def test_a_tiny_read_set_fails_qc_and_says_why(colo829):
+    assert colo829["qc"]["verdict"] == "fail"
+    assert any("targets reach" in r for r in colo829["qc"]["reasons"])
