@@ -139,6 +139,7 @@ def _thresholds(findings: dict) -> dict:
     return {
         "min_depth": depth_x(t["min_depth"]),
         "min_alt_reads": str(t["min_alt_reads"]),
+        "hotspot_min_alt_reads": str(t.get("hotspot_min_alt_reads", t["min_alt_reads"])),
         "min_vaf": pct(t["min_vaf"]),
         "lod_probability": pct(t["lod_probability"], 0),
     }
@@ -188,10 +189,13 @@ def hotspot_text(hotspot: dict, min_depth: int, variants: list[dict]) -> str:
     if status == "detected":
         return _detected_text(hotspot, variants)
     if status == "not detected":
-        return (
+        text = (
             f"{label}: not detected; depth {depth_x(depth)}; "
             f"limit of detection {pct(hotspot['lod_vaf'])} VAF"
         )
+        if hotspot.get("subthreshold"):
+            text += f" (sub-threshold evidence: {hotspot['subthreshold']})"
+        return text
     if hotspot.get("chrom") is None and hotspot.get("reason"):
         return f"{label}: not evaluable ({hotspot['reason']})"
     if depth < min_depth:
