@@ -92,20 +92,40 @@ def patient_file(pattern):
 
 def patient_copy_number(wildcards):
     """Gene copy number needs a matched normal (a pooled normal reference comes later)."""
-    if SHEET.patients[wildcards.patient].normal is None:
+    p = SHEET.patients[wildcards.patient]
+    if p.normal is None or p.tumour.from_vcf:
         return []
     return f"results/cnv/{wildcards.patient}.genes.tsv"
 
 
 def panel_of_normals_file(wildcards):
     """somatic.panel_of_normals: "cohort" builds one from the sheet's normals, "none" uses none,
-    anything else is the path of a PON VCF (e.g. results/pon/panel_of_normals.vcf.gz of a run)."""
+    anything else is the path of a PON VCF (e.g. results/pon/panel_of_normals.vcf.gz of a run).
+    """
     pon = config["somatic"]["panel_of_normals"]
     if pon == "none" or (pon == "cohort" and not NORMALS):
         return []
     if pon == "cohort":
         return "results/pon/panel_of_normals.vcf.gz"
     return pon
+
+
+def patient_calls(wildcards):
+    """The caller's calls, or the imported VCF's for a patient that starts from a VCF."""
+    if SHEET.patients[wildcards.patient].tumour.from_vcf:
+        return f"results/import/{wildcards.patient}.calls.vcf"
+    return f"results/somatic/{wildcards.patient}.calls.vcf"
+
+
+def from_reads(pattern):
+    """Input function: ``patient_file(pattern)`` for patients with reads, nothing otherwise."""
+
+    def inner(wildcards):
+        if SHEET.patients[wildcards.patient].tumour.from_vcf:
+            return []
+        return patient_file(pattern)(wildcards)
+
+    return inner
 
 
 def final_outputs():
@@ -117,6 +137,7 @@ def final_outputs():
             f"results/somatic/{pid}.vcf.gz",
             f"results/annotate/{pid}.vcf.gz",
         ]
-    for s in SHEET.samples:
-        out.append(f"results/align/{s}.stats.txt")
+    for s in SHEET.samples.values():
+        if not s.from_vcf:
+            out.append(f"results/align/{s.sample}.stats.txt")
     return out

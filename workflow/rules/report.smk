@@ -9,13 +9,18 @@ rule findings:
         contigs=CONTIGS,
         targets=TARGETS,
         hotspots=project_file(config["hotspots"]),
-        tumour_bam=patient_file("results/align/{tumour}.bam"),
-        tumour_bai=patient_file("results/align/{tumour}.bam.bai"),
-        tumour_cov=patient_file("results/coverage/{tumour}.targets.tsv"),
-        tumour_flagstat=patient_file("results/align/{tumour}.flagstat.json"),
-        normal_cov=patient_file("results/coverage/{normal}.targets.tsv"),
-        normal_flagstat=patient_file("results/align/{normal}.flagstat.json"),
+        tumour_bam=from_reads("results/align/{tumour}.bam"),
+        tumour_bai=from_reads("results/align/{tumour}.bam.bai"),
+        tumour_cov=from_reads("results/coverage/{tumour}.targets.tsv"),
+        tumour_flagstat=from_reads("results/align/{tumour}.flagstat.json"),
+        normal_cov=from_reads("results/coverage/{normal}.targets.tsv"),
+        normal_flagstat=from_reads("results/align/{normal}.flagstat.json"),
         cnv=patient_copy_number,
+        outside=lambda wc: (
+            f"results/import/{wc.patient}.outside_reference.tsv"
+            if SHEET.patients[wc.patient].tumour.from_vcf
+            else []
+        ),
     output:
         "results/findings/{patient}.json",
     log:

@@ -37,19 +37,19 @@ rule panel_of_normals:
         pileup="results/pon/normals.pileup.bcf",
     output:
         "results/pon/panel_of_normals.vcf.gz",
-    params:
-        normals=lambda wc: NORMALS,
-        somatic=config["somatic"],
     log:
         "results/logs/panel_of_normals/panel_of_normals.log",
     benchmark:
         "results/benchmarks/panel_of_normals/panel_of_normals.tsv"
+    conda:
+        ENVS / "python.yaml"
     threads: 1
     resources:
         mem_mb=2000,
         runtime=60,
-    conda:
-        ENVS / "python.yaml"
+    params:
+        normals=lambda wc: NORMALS,
+        somatic=config["somatic"],
     script:
         "../scripts/panel_of_normals.py"
 
@@ -62,20 +62,20 @@ rule normals_pileup:
         targets=TARGETS,
     output:
         temp("results/pon/normals.pileup.bcf"),
-    params:
-        mapq=config["params"]["mpileup"]["min_mapq"],
-        baseq=config["params"]["mpileup"]["min_baseq"],
-        max_depth=config["params"]["mpileup"]["max_depth"],
     log:
         "results/logs/panel_of_normals/normals_pileup.log",
     benchmark:
         "results/benchmarks/panel_of_normals/normals_pileup.tsv"
+    conda:
+        ENVS / "bcftools.yaml"
     threads: 1
     resources:
         mem_mb=2000,
         runtime=120,
-    conda:
-        ENVS / "bcftools.yaml"
+    params:
+        mapq=config["params"]["mpileup"]["min_mapq"],
+        baseq=config["params"]["mpileup"]["min_baseq"],
+        max_depth=config["params"]["mpileup"]["max_depth"],
     shell:
         "bcftools mpileup -f {input.ref:q} -R {input.targets:q} -q {params.mapq} -Q {params.baseq}"
         " -d {params.max_depth} -L {params.max_depth} -a FORMAT/AD,FORMAT/DP"
@@ -95,6 +95,16 @@ rule somatic_call:
         pon=panel_of_normals_file,
     output:
         temp("results/somatic/{patient}.calls.vcf"),
+    log:
+        "results/logs/somatic_call/{patient}.log",
+    benchmark:
+        "results/benchmarks/somatic_call/{patient}.tsv"
+    conda:
+        ENVS / "python.yaml"
+    threads: 1
+    resources:
+        mem_mb=4000,
+        runtime=120,
     params:
         tumour=lambda wc: SHEET.patients[wc.patient].tumour.sample,
         normal=lambda wc: (
@@ -104,23 +114,13 @@ rule somatic_call:
         ),
         somatic=config["somatic"],
         mpileup=config["params"]["mpileup"],
-    log:
-        "results/logs/somatic_call/{patient}.log",
-    benchmark:
-        "results/benchmarks/somatic_call/{patient}.tsv"
-    threads: 1
-    resources:
-        mem_mb=4000,
-        runtime=120,
-    conda:
-        ENVS / "python.yaml"
     script:
         "../scripts/somatic_call.py"
 
 
 rule somatic_normalise:
     input:
-        vcf="results/somatic/{patient}.calls.vcf",
+        vcf=patient_calls,
         ref=REF,
     output:
         vcf="results/somatic/{patient}.vcf.gz",

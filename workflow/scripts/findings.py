@@ -4,7 +4,7 @@ import sys
 
 import pandas as pd
 
-from tumorboard import findings, genemodel, hotspots, panel
+from tumorboard import findings, genemodel, hotspots
 from tumorboard.contigs import ContigMap
 from tumorboard.coverage import gene_summary
 
@@ -14,18 +14,18 @@ patient = par.patient
 som = par.somatic
 contigs = ContigMap.from_tsv(inp.contigs)
 models = genemodel.read_gff3(inp.gff)
-targets = panel.read_bed(inp.targets)
 normal = patient.normal.sample if patient.normal else None
+from_vcf = patient.tumour.from_vcf
 
-variants, rejected = findings.variants_from_vcf(
-    inp.vcf, patient.tumour.sample, normal, models, contigs, inp.ref, targets
+variants, rejected, outside_genes = findings.variants_from_vcf(
+    inp.vcf, patient.tumour.sample, normal, models, contigs, inp.ref
 )
 hs = hotspots.read_hotspots(inp.hotspots)
 statuses = hotspots.evaluate(
     hs,
     models,
     contigs,
-    inp.tumour_bam,
+    None if from_vcf else inp.tumour_bam,
     variants,
     som["min_depth"],
     som["hotspot_min_alt_reads"],
@@ -34,15 +34,23 @@ statuses = hotspots.evaluate(
     par.mpileup["min_baseq"],
     filtered=[r for r in rejected if r["alt_reads"] > 0],
 )
-cov_t = pd.read_csv(inp.tumour_cov, sep="\t")
+hotspots.mark_hotspot_variants(statuses, variants)
 min_depth = som["min_depth"]
-qc = [findings.qc_sample(inp.tumour_flagstat, cov_t, patient.tumour.sample, "tumour", min_depth)]
-coverage = gene_summary(cov_t, patient.tumour.sample, min_depth)
-if normal:  # tumour-only patients have no normal QC, coverage or copy number (yet)
-    cov_n = pd.read_csv(inp.normal_cov, sep="\t")
-    qc.append(findings.qc_sample(inp.normal_flagstat, cov_n, normal, "normal", min_depth))
-    coverage += gene_summary(cov_n, normal, min_depth)
-verdict, reasons = findings.qc_verdict(qc, min_depth)
+if from_vcf:  # no reads: no read-level QC or coverage
+    qc, coverage = [], []
+    verdict, reasons = "not assessed", ["started from a VCF: read-level QC is not available"]
+else:
+    cov_t = pd.read_csv(inp.tumour_cov, sep="\t")
+    qc = [
+        findings.qc_sample(inp.tumour_flagstat, cov_t, patient.tumour.sample, "tumour", min_depth)
+    ]
+    coverage = gene_summary(cov_t, patient.tumour.sample, min_depth)
+    if normal:  # tumour-only patients have no normal QC, coverage or copy number (yet)
+        cov_n = pd.read_csv(inp.normal_cov, sep="\t")
+        qc.append(findings.qc_sample(inp.normal_flagstat, cov_n, normal, "normal", min_depth))
+        coverage += gene_summary(cov_n, normal, min_depth)
+    verdict, reasons = findings.qc_verdict(qc, min_depth)
+outside = findings.unannotated(inp.outside, {h.gene for h in hs}) if from_vcf else None
 
 doc = {
     "schema_version": "1.0",
@@ -65,7 +73,11 @@ doc = {
     "copy_number": findings.copy_number_rows(inp.cnv) if normal else [],
     "hotspots": statuses,
     "coverage": coverage,
+    "variants_outside_panel_genes": outside_genes,
     "disclaimer": findings.DISCLAIMER,
 }
+if outside is not None:
+    doc["input"] = {"kind": "vcf", "vcf": patient.tumour.vcf.rsplit("/", 1)[-1]}
+    doc["unannotated_variants"], doc["unannotated_count"] = outside
 findings.write(doc, snakemake.output[0])
 print(f"{len(variants)} variants, {len(statuses)} hotspots", file=sys.stderr)

@@ -39,59 +39,50 @@ def variants_from_vcf(
     models: GeneModels,
     contigs: ContigMap,
     fasta: str,
-    targets: list,
-) -> tuple[list[dict], list[dict]]:
+) -> tuple[list[dict], list[dict], int]:
     """Somatic records annotated on the MANE Select transcript, in GRCh38: the PASS calls, and
-    the rejected candidates (with their ``filters``) that hotspots report as sub-threshold."""
+    the rejected candidates (with their ``filters``) that hotspots report as sub-threshold.
+    PASS calls outside every panel gene's transcript (backbone tiles, control regions) are not
+    findings; ``outside_genes`` counts them."""
     out, rejected = [], []
+    outside_genes = 0
     with pysam.VariantFile(vcf) as vin, pysam.FastaFile(fasta) as fa:
         for rec in vin:
             filters = list(rec.filter.keys())
             alt = rec.alts[0]
             chrom, pos = contigs.to_grch38(rec.contig, rec.pos)
             tx = _tx_for(models, rec.contig, rec.pos)
+            if tx is None:
+                outside_genes += filters == ["PASS"]
+                continue
             csq = None
-            if tx is not None and "BCSQ" in rec.info:
+            if "BCSQ" in rec.info:
                 csq = hgvs.pick(hgvs.parse_bcsq(",".join(rec.info["BCSQ"])), tx.id)
             p_long, p_short = hgvs.hgvs_p(csq) if csq else (None, None)
-            gene = (
-                tx.gene
-                if tx
-                else next(
-                    (
-                        t.name
-                        for t in targets
-                        if t.contig == rec.contig and t.start < rec.pos <= t.end
-                    ),
-                    "intergenic",
-                )
-            )
             t = rec.samples[tumour]
             ad = t["AD"]
             row = {
-                "gene": gene,
+                "gene": tx.gene,
                 "chrom": chrom,
                 "pos": pos,
                 "ref": rec.ref,
                 "alt": alt,
-                "transcript": tx.attributes.get("mane_refseq", tx.versioned_id) if tx else "",
-                "hgvs_c": hgvs.hgvs_c(tx, rec.pos, rec.ref, alt, fa) if tx else None,
+                "transcript": tx.attributes.get("mane_refseq", tx.versioned_id),
+                "transcript_ensembl": tx.attributes.get("mane_ensembl", ""),
+                "hgvs_c": hgvs.hgvs_c(tx, rec.pos, rec.ref, alt, fa),
                 "hgvs_p": p_long,
                 "protein_short": p_short,
-                "consequence": csq.consequence
-                if csq
-                else ("intergenic" if tx is None else "intron"),
-                "exon": tx.exon_number(rec.pos) if tx else None,
+                # csq leaves intronic changes without a consequence
+                "consequence": csq.consequence if csq else "intron",
+                "exon": tx.exon_number(rec.pos),
                 "vaf": round(ad[1] / sum(ad), 4) if sum(ad) else 0.0,
                 "depth": int(sum(ad)),
                 "alt_reads": int(ad[1]),
                 "normal_vaf": None,
                 "normal_depth": None,
                 "normal_alt_reads": None,
-                "hotspot": "HOTSPOT" in rec.info,
+                "hotspot": False,  # set from the hotspot statuses
             }
-            if tx is not None:
-                row["transcript_ensembl"] = tx.attributes.get("mane_ensembl", "")
             if normal:
                 nad = rec.samples[normal]["AD"]
                 row.update(
@@ -104,7 +95,7 @@ def variants_from_vcf(
             else:
                 row["filters"] = ",".join(filters)
                 rejected.append(row)
-    return out, rejected
+    return out, rejected, outside_genes
 
 
 def qc_sample(
@@ -156,6 +147,27 @@ def copy_number_rows(genes_tsv: str) -> list[dict]:
             }
         )
     return rows
+
+
+def unannotated(outside_tsv: str, genes: set[str]) -> tuple[list[dict], int]:
+    """Imported calls outside the reference loci: those in ``genes`` listed, the rest counted."""
+    df = pd.read_csv(outside_tsv, sep="\t", dtype={"gene": str}, keep_default_na=False)
+    listed = []
+    for r in df.to_dict("records"):
+        if r["gene"] in genes:
+            listed.append(
+                {
+                    "gene": r["gene"],
+                    "chrom": r["chrom"],
+                    "pos": int(r["pos"]),
+                    "ref": r["ref"],
+                    "alt": r["alt"],
+                    "depth": int(r["depth"]),
+                    "vaf": float(r["vaf"]),
+                    "reason": f"{r['gene']} is outside this workflow's reference loci",
+                }
+            )
+    return listed, int(len(df))
 
 
 def validate(doc: dict) -> None:

@@ -10,6 +10,7 @@ or for genes outside the panel, the hotspot is *not evaluable* and never called 
 from __future__ import annotations
 
 import csv
+from contextlib import nullcontext
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -152,7 +153,7 @@ def evaluate(
     ``min_alt_reads`` is the caller's hotspot alt-read rule, which the limit of detection uses."""
     genes = {t.gene: t for t in models.transcripts}
     out = []
-    with pysam.AlignmentFile(bam_path) as bam:
+    with pysam.AlignmentFile(bam_path) if bam_path else nullcontext() as bam:
         for h in hotspots:
             row = {
                 "gene": h.gene,
@@ -179,6 +180,15 @@ def evaluate(
             chrom, g_lo = contigs.to_grch38(tx.chrom, min(cpos))
             g_hi = g_lo + max(cpos) - min(cpos)
             row.update(chrom=chrom, start=g_lo, end=g_hi)
+            if bam is None:  # started from a VCF: no reads to genotype the hotspot with
+                hit = _overlapping(variants, h, chrom, g_lo, g_hi)
+                if hit:
+                    row["status"] = "detected"
+                    row["variant"] = ", ".join(sorted({v.get("protein_short") or "?" for v in hit}))
+                else:
+                    row["reason"] = "started from a VCF: no reads to genotype this hotspot"
+                out.append(row)
+                continue
             depth = codon_depth(bam, tx.chrom, cpos, min_mapq, min_baseq)
             row["depth"] = depth
             hit = _overlapping(variants, h, chrom, g_lo, g_hi)
@@ -202,3 +212,18 @@ def evaluate(
             row["lod_vaf"] = round(lod, 4) if lod is not None else None
             out.append(row)
     return out
+
+
+def mark_hotspot_variants(statuses: list[dict], variants: list[dict]) -> None:
+    """Set ``hotspot`` on every variant that a detected hotspot reports."""
+    for st in statuses:
+        if st["status"] != "detected":
+            continue
+        for v in variants:
+            if (
+                v["gene"] == st["gene"]
+                and v["chrom"] == st["chrom"]
+                and v["pos"] <= st["end"]
+                and v["pos"] + len(v["ref"]) - 1 >= st["start"]
+            ):
+                v["hotspot"] = True

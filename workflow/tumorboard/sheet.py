@@ -30,6 +30,12 @@ class Sample:
     tumour_type: str = ""
     purity: float | None = None
     units: list[dict[str, str]] = field(default_factory=list)
+    vcf: str = ""  # start from this VCF instead of reads (tumour rows only)
+    cna: str = ""  # optional copy-number segments going with the VCF
+
+    @property
+    def from_vcf(self) -> bool:
+        return bool(self.vcf)
 
 
 @dataclass
@@ -106,6 +112,20 @@ def check_fastq(path: Path) -> None:
         )
 
 
+def check_vcf(path: Path, where: str) -> None:
+    """The VCF opens, has a header and at least one sample column."""
+    import pysam
+
+    try:
+        with pysam.VariantFile(str(path)) as vcf:
+            if not list(vcf.header.samples):
+                raise SheetError(
+                    f"{where}: {path}: VCF has no sample column (FORMAT fields needed)"
+                )
+    except (OSError, ValueError) as exc:
+        raise SheetError(f"{where}: {path}: not a readable VCF ({exc})") from None
+
+
 def load_sheet(
     samples_tsv: str | Path,
     units_tsv: str | Path,
@@ -130,8 +150,25 @@ def load_sheet(
         purity = float(r["purity"]) if r.get("purity") else None
         if purity is not None and purity <= 0:
             raise SheetError(f"{spath}: row {n}: purity must be above 0 (blank when unknown)")
+        vcf, cna = r.get("vcf", ""), r.get("cna", "")
+        if (vcf or cna) and r["type"] != "tumour":
+            raise SheetError(f"{spath}: row {n}: vcf/cna are given on tumour rows only")
+        if cna and not vcf:
+            raise SheetError(f"{spath}: row {n}: cna segments need a vcf on the same row")
+        if check_files:
+            for path in filter(None, (vcf, cna)):
+                if not Path(path).is_file():
+                    raise SheetError(f"{spath}: row {n}: {path}: file not found")
+            if vcf:
+                check_vcf(Path(vcf), f"{spath}: row {n}")
         samples[r["sample"]] = Sample(
-            r["patient"], r["sample"], r["type"], r.get("tumour_type", ""), purity
+            r["patient"],
+            r["sample"],
+            r["type"],
+            r.get("tumour_type", ""),
+            purity,
+            vcf=vcf,
+            cna=cna,
         )
 
     seen_units: set[tuple[str, str]] = set()
@@ -161,8 +198,15 @@ def load_sheet(
                 f"{spath}: patient {pid} has {len(tumours)} tumour and {len(normals)} normal "
                 "samples (expected exactly one tumour and at most one normal)"
             )
+        if tumours[0].from_vcf and normals:
+            raise SheetError(
+                f"{spath}: patient {pid} starts from a VCF; its normal row would not be used "
+                "(remove it)"
+            )
         patients[pid] = Patient(pid, tumours[0], normals[0] if normals else None)
     for s in samples.values():
-        if not s.units:
+        if s.from_vcf and s.units:
+            raise SheetError(f"{upath}: sample {s.sample} starts from a VCF and also has FASTQ")
+        if not s.units and not s.from_vcf:
             raise SheetError(f"{upath}: sample {s.sample} has no units (FASTQ pairs)")
     return Sheet(patients, samples)
