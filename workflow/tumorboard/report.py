@@ -123,10 +123,12 @@ def _header(findings: dict) -> dict:
         "patient": findings["patient"],
         "tumour_sample": findings["tumour_sample"],
         "normal_sample": findings.get("normal_sample") or "none (tumour-only)",
-        "tumour_only": not findings.get("normal_sample"),
+        "tumour_only": not findings.get("normal_sample") and not findings.get("input"),
         "tumour_type": findings["tumour_type"],
         "purity": "unknown" if purity is None else pct(purity, 0),
         "qc_pass": qc["verdict"] == "pass",
+        "qc_fail": qc["verdict"] == "fail",
+        "imported_vcf": (findings.get("input") or {}).get("vcf"),
         "qc_verdict": qc["verdict"].upper(),
         "qc_reasons": list(qc["reasons"]),
         "build": findings["reference"]["build"],
@@ -196,7 +198,7 @@ def hotspot_text(hotspot: dict, min_depth: int, variants: list[dict]) -> str:
         if hotspot.get("subthreshold"):
             text += f" (sub-threshold evidence: {hotspot['subthreshold']})"
         return text
-    if hotspot.get("chrom") is None and hotspot.get("reason"):
+    if hotspot.get("reason"):
         return f"{label}: not evaluable ({hotspot['reason']})"
     if depth < min_depth:
         return f"{label}: not evaluable (depth {depth_x(depth)} < minimum {depth_x(min_depth)})"
@@ -289,6 +291,9 @@ def build_context(findings: dict, provenance: dict | None) -> dict:
         "banner": BANNER,
         "csp": Markup(CSP),
         "header": _header(findings),
+        "unannotated": findings.get("unannotated_variants", []),
+        "unannotated_count": findings.get("unannotated_count", 0),
+        "outside_panel_genes": findings.get("variants_outside_panel_genes", 0),
         "thresholds": _thresholds(findings),
         "variants": [_variant_row(v) for v in findings["variants"]],
         "copy_number": [_copy_number_row(c) for c in findings["copy_number"]],
