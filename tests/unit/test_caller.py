@@ -166,3 +166,55 @@ def test_snv_evidence_from_pileup(tmp_path):
             b, "c", pos0, REF_SEQ[pos0], "A" if REF_SEQ[pos0] != "A" else "C", P
         )
     assert ev.alt == 0 and ev.ref > 40
+
+
+def _mnv_bam(tmp_path, n_alt=30, n_ref=70):
+    """Reads carrying two adjacent substitutions together (an MNV, as KRAS c.34_35delinsTT)."""
+    fa = tmp_path / "ref.fa"
+    fa.write_text(">c\n" + REF_SEQ + "\n")
+    pysam.faidx(str(fa))
+    p = 700
+    alt_pair = "".join("A" if b != "A" else "C" for b in REF_SEQ[p : p + 2])
+    alt_hap = REF_SEQ[:p] + alt_pair + REF_SEQ[p + 2 :]
+    header = {"HD": {"VN": "1.6", "SO": "coordinate"}, "SQ": [{"SN": "c", "LN": len(REF_SEQ)}]}
+    rng = random.Random(9)
+    reads = []
+    for i in range(n_alt + n_ref):
+        s = rng.randint(p - 120, p - 20)
+        hap = alt_hap if i < n_alt else REF_SEQ
+        r = pysam.AlignedSegment()
+        r.query_name, r.query_sequence = f"r{i}", hap[s : s + 150]
+        r.reference_id, r.reference_start, r.cigarstring = 0, s, "150M"
+        r.mapping_quality, r.flag = 60, 16 if i % 2 else 0
+        r.query_qualities = pysam.qualitystring_to_array("I" * 150)
+        reads.append(r)
+    reads.sort(key=lambda r: r.reference_start)
+    bam = tmp_path / "m.bam"
+    with pysam.AlignmentFile(str(bam), "wb", header=header) as out:
+        for r in reads:
+            out.write(r)
+    pysam.index(str(bam))
+    return fa, bam, p, alt_pair
+
+
+def test_adjacent_snvs_in_phase_become_one_mnv(tmp_path):
+    fa, bam, p, alt_pair = _mnv_bam(tmp_path)
+    cands = [
+        caller.Candidate("c", p, REF_SEQ[p], alt_pair[0]),
+        caller.Candidate("c", p + 1, REF_SEQ[p + 1], alt_pair[1]),
+    ]
+    with pysam.FastaFile(str(fa)) as f, pysam.AlignmentFile(str(bam)) as b:
+        cands = caller.merge_mnvs(cands, f)
+        assert len(cands) == 3
+        for c in cands:
+            c.tumour = caller.allele_evidence(b, f, "c", c.pos0, c.ref, c.alt, P)
+            c.reasons, c.tlod, c.nlod = judge(c.tumour, None, P)
+    kept = caller.resolve_mnvs(cands)
+    assert [(c.ref, c.alt) for c in kept] == [(REF_SEQ[p : p + 2], alt_pair)]
+    assert (kept[0].tumour.alt, kept[0].tumour.ref) == (30, 70)
+
+
+def test_clustered_events_are_flagged():
+    cands = [caller.Candidate("c", pos, "A", "T") for pos in (100, 120, 140, 900)]
+    caller.flag_clusters(cands, P)
+    assert [c.reasons for c in cands] == [["clustered_events"]] * 3 + [[]]
