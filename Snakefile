@@ -12,6 +12,7 @@ validate(config, "workflow/schemas/config.schema.yaml")
 
 include: "workflow/rules/common.smk"
 include: "workflow/rules/resources.smk"
+include: "workflow/rules/knowledgebase.smk"
 include: "workflow/rules/demo.smk"
 include: "workflow/rules/qc.smk"
 include: "workflow/rules/align.smk"

@@ -184,3 +184,17 @@ def test_tumour_only_patient_uses_the_panel_of_normals(project, small_demo, trut
     assert found == {(t["chrom"], t["pos"]) for t in truth["somatic"]}
     html = (workdir / "results" / "report" / "DEMO01TO.html").read_text()
     assert "germline variants cannot be excluded" in html
+
+
+def test_actionable_findings_are_tiered_with_evidence(findings):
+    by_alt = {a["alteration"]: a for a in findings["actionability"]}
+    assert by_alt["BRAF p.V600E"]["tier_label"] == "Tier I-A"
+    kras = by_alt["KRAS p.G12D"]
+    resist = {t["therapy"] for t in kras["therapies"] if t["response"] == "resistance"}
+    assert {"cetuximab", "panitumumab"} <= resist
+    erbb2 = by_alt["ERBB2 amplification"]
+    assert erbb2["tier"] == "I"
+    assert any("trastuzumab" in t["therapy"] for t in erbb2["therapies"])
+    for a in findings["actionability"]:
+        for e in a["evidence"]:
+            assert e["source"] and e["id"] and e["level"]

@@ -110,3 +110,15 @@ def test_vcf_without_depth_is_refused_with_one_line(project, mirror, tcga, tmp_p
     res = run(project, work, overlay, "--config", f"samples={sheet}")
     assert res.returncode != 0
     assert f"{bad}: record 7:140753336 has no depth/allele fraction" in res.stderr
+
+
+def test_colorectal_braf_v600e_is_tier_one_with_its_evidence(tcga):
+    doc = findings(tcga[0], "T001-COAD")
+    braf = [a for a in doc["actionability"] if a["alteration"] == "BRAF p.V600E"]
+    assert braf and braf[0]["tier_label"] == "Tier I-A"
+    therapies = {t["therapy"] for t in braf[0]["therapies"] if t["response"] == "sensitivity"}
+    assert "cetuximab + encorafenib" in therapies
+    # RAS wild-type cannot be established from a VCF without read evidence at the hotspots
+    ras = [a for a in doc["actionability"] if a["kind"] == "wild type"]
+    assert all(a["status"] != "established" for a in ras)
+    assert {k["id"] for k in doc["knowledge_base"]} >= {"civic_evidence", "biomarkers"}

@@ -6,6 +6,7 @@ from snakemake.exceptions import WorkflowError
 
 from tumorboard import resources as tb_resources
 from tumorboard import sheet as tb_sheet
+from tumorboard import tumour_types as tb_tumour_types
 
 PROJECT = Path(workflow.basedir)
 CACHE = config["resources"]["cache"]
@@ -13,6 +14,7 @@ REF = f"{CACHE}/reference/genome.fa"
 CONTIGS = f"{CACHE}/reference/contigs.tsv"
 GFF = f"{CACHE}/annotation/mane_select.contigs.gff3"
 TARGETS = f"{CACHE}/panel/targets.bed"
+KNOWLEDGEBASE = f"{CACHE}/knowledgebase/knowledgebase.json"
 ENVS = PROJECT / "envs"
 
 
@@ -37,6 +39,14 @@ try:
     SHEET = tb_sheet.load_sheet(
         config["samples"], config["units"], produced=demo_reads()
     )
+    ONTOLOGY = tb_tumour_types.load_ontology()
+    for _patient in SHEET.patients.values():
+        try:
+            ONTOLOGY.resolve(_patient.tumour.tumour_type)
+        except tb_tumour_types.TumourTypeError as exc:
+            raise tb_sheet.SheetError(
+                f"{config['samples']}: patient {_patient.id}: {exc}"
+            )
 except (tb_sheet.SheetError, tb_resources.ResourceError) as exc:
     raise WorkflowError(f"tumorboard: {exc}")
 

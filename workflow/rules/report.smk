@@ -9,6 +9,7 @@ rule findings:
         contigs=CONTIGS,
         targets=TARGETS,
         hotspots=project_file(config["hotspots"]),
+        knowledgebase=KNOWLEDGEBASE,
         tumour_bam=from_reads("results/align/{tumour}.bam"),
         tumour_bai=from_reads("results/align/{tumour}.bam.bai"),
         tumour_cov=from_reads("results/coverage/{tumour}.targets.tsv"),

@@ -4,7 +4,7 @@ import sys
 
 import pandas as pd
 
-from tumorboard import findings, genemodel, hotspots
+from tumorboard import findings, genemodel, hotspots, knowledgebase, tiers
 from tumorboard.contigs import ContigMap
 from tumorboard.coverage import gene_summary
 
@@ -79,5 +79,8 @@ doc = {
 if outside is not None:
     doc["input"] = {"kind": "vcf", "vcf": patient.tumour.vcf.rsplit("/", 1)[-1]}
     doc["unannotated_variants"], doc["unannotated_count"] = outside
+kb = knowledgebase.load_kb(inp.knowledgebase)
+doc["actionability"] = tiers.actionability(doc, kb, patient.tumour.tumour_type)
+doc["knowledge_base"] = kb.provenance()
 findings.write(doc, snakemake.output[0])
 print(f"{len(variants)} variants, {len(statuses)} hotspots", file=sys.stderr)

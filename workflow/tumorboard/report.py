@@ -285,6 +285,46 @@ def _provenance(provenance: dict | None) -> dict | None:
     }
 
 
+MAX_THERAPIES = 6  # per finding on the first page; the findings JSON has them all
+
+
+def _therapy_line(t: dict) -> str:
+    where = ", ".join(t["tumour_types"]) or "any tumour type"
+    ids = ", ".join(t["evidence"][:4]) + (" …" if len(t["evidence"]) > 4 else "")
+    return f"{t['therapy']} — Tier {t['tier']}-{t['tier_level']}, {where} ({ids})"
+
+
+def _actionable(findings: dict) -> list[dict]:
+    """Actionable findings by tier: therapies split into sensitivity and resistance."""
+    rows = []
+    for a in findings.get("actionability", []):
+        therapies = [t for t in a["therapies"] if t["tier"] in ("I", "II")]
+        rows.append(
+            {
+                "tier": a["tier_label"] if a["status"] == "established" else "not established",
+                "alteration": a["alteration"],
+                "established": a["status"] == "established",
+                "reason": a["reason"] or "",
+                "basis": a["tier_basis"] or "",
+                "sensitive": [
+                    _therapy_line(t) for t in therapies if t["response"] == "sensitivity"
+                ][:MAX_THERAPIES],
+                "resistant": [
+                    _therapy_line(t) for t in therapies if t["response"] != "sensitivity"
+                ][:MAX_THERAPIES],
+            }
+        )
+    return rows
+
+
+def _knowledge_base(findings: dict) -> list[str]:
+    return [
+        f"{k['name']} ({k['file']}; release {k['release_date'] or 'undated'}; "
+        f"sha256 {k['sha256'][:12]}…; {k['records']} records)"
+        for k in findings.get("knowledge_base", [])
+    ]
+
+
 def build_context(findings: dict, provenance: dict | None) -> dict:
     """Everything the template needs, already formatted as strings."""
     return {
@@ -295,6 +335,8 @@ def build_context(findings: dict, provenance: dict | None) -> dict:
         "unannotated_count": findings.get("unannotated_count", 0),
         "outside_panel_genes": findings.get("variants_outside_panel_genes", 0),
         "thresholds": _thresholds(findings),
+        "actionable": _actionable(findings),
+        "knowledge_base": _knowledge_base(findings),
         "variants": [_variant_row(v) for v in findings["variants"]],
         "copy_number": [_copy_number_row(c) for c in findings["copy_number"]],
         "copy_number_svg": Markup(copy_number_figure(findings)) if findings["copy_number"] else "",

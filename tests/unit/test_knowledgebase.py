@@ -1,0 +1,492 @@
+"""The knowledge base: both CIViC layouts are read into one record type, alterations are parsed
+into matchable forms, and findings match by gene + protein change (never by coordinate)."""
+
+import json
+from pathlib import Path
+
+import pytest
+
+from tumorboard import knowledgebase as K
+
+DATA = Path(__file__).resolve().parents[1] / "data"
+CURRENT = DATA / "civic_current_ClinicalEvidenceSummaries.tsv"
+CIVIC_2018 = "civic/civic_nightly_2018-05_ClinicalEvidenceSummaries.tsv"
+RAS = [12, 13, 59, 61, 117, 146]
+
+
+def variant(gene, short, consequence="missense", exon=None, hotspot=True, **kw):
+    v = {
+        "gene": gene,
+        "chrom": "chr1",
+        "pos": 1,
+        "ref": "A",
+        "alt": "T",
+        "hgvs_c": "c.1A>T",
+        "hgvs_p": None,
+        "protein_short": short,
+        "consequence": consequence,
+        "exon": exon,
+        "hotspot": hotspot,
+    }
+    v.update(kw)
+    return v
+
+
+def hotspots(gene, codons, status="not detected", reason=None):
+    return [
+        {
+            "gene": gene,
+            "codon": c,
+            "codon_end": None,
+            "event": "any",
+            "label": f"{gene} {c}",
+            "status": status,
+            "depth": 500 if status != "not evaluable" else 0,
+            "lod_vaf": 0.01,
+            "variant": None,
+            "reason": reason,
+        }
+        for c in codons
+    ]
+
+
+def findings(variants=(), copy_number=(), hs=()):
+    return {"variants": list(variants), "copy_number": list(copy_number), "hotspots": list(hs)}
+
+
+# --------------------------------------------------------------------------------------------
+# Parsing
+# --------------------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "text, kind, start, end, alt",
+    [
+        ("V600E", "sub", 600, 600, "E"),
+        ("p.Val600Glu", "sub", 600, 600, "E"),
+        ("Q179X", "sub", 179, 179, "*"),
+        ("R213*", "sub", 213, 213, "*"),
+        ("p.Gly12=", "sub", 12, 12, "G"),
+        ("E746_A750del", "del", 746, 750, ""),
+        ("E746_A750DEL", "del", 746, 750, ""),
+        ("I843DEL", "del", 843, 843, ""),
+        ("DEL 755-759", "del", 755, 759, ""),
+        ("L747_P753delinsS", "delins", 747, 753, "S"),
+        ("M774DELINSWLV", "delins", 774, 774, "WLV"),
+        ("A767_V769dup", "dup", 767, 769, ""),
+        ("A767_V769dupASV", "dup", 767, 769, "ASV"),
+        ("V769_D770insASV", "ins", 769, 770, "ASV"),
+        ("V769_770insASV", "ins", 769, 770, "ASV"),
+        ("M774INSAYVM", "ins", 774, 775, "AYVM"),
+        ("A68Gfs*51", "fs", 68, 68, "G"),
+        ("p.Ala68GlyfsTer51", "fs", 68, 68, "G"),
+        ("W288FS", "fs", 288, 288, ""),
+        ("K159FS*16", "fs", 159, 159, ""),
+        ("M1?", "start", 1, 1, ""),
+    ],
+)
+def test_protein_change_names_parse(text, kind, start, end, alt):
+    pc = K.parse_protein(text)
+    assert (pc.kind, pc.start, pc.end, pc.alt) == (kind, start, end, alt)
+
+
+@pytest.mark.parametrize("text", ["VIII", "ITD", "RS61764370", "OVEREXPRESSION", "V600"])
+def test_non_protein_changes_are_not_parsed(text):
+    assert K.parse_protein(text) is None
+
+
+@pytest.mark.parametrize(
+    "text, kind",
+    [
+        ("V600E", K.PROTEIN),
+        ("S310F/Y", K.PROTEIN),
+        ("V600", K.CODON),
+        ("G12/G13", K.CODON),
+        ("EXON 19 DELETION", K.EXON),
+        ("Exon 20 Insertion", K.EXON),
+        ("exon 2 mutation", K.EXON),
+        ("AMPLIFICATION", K.AMPLIFICATION),
+        ("Amplification", K.AMPLIFICATION),
+        ("LOSS", K.LOSS),
+        ("DELETION", K.LOSS),
+        ("WILD TYPE", K.WILD_TYPE),
+        ("Wildtype", K.WILD_TYPE),
+        ("MUTATION", K.MUTATION),
+        ("ACTIVATING MUTATION", K.ACTIVATING),
+        ("LOSS-OF-FUNCTION", K.TRUNCATING),
+        ("FRAMESHIFT MUTATION", K.FRAMESHIFT),
+        ("EML4-ALK E6;A20", K.FUSION),
+        ("ALK FUSIONS", K.FUSION),
+        ("Fusion", K.FUSION),
+        ("R200W (c.598C>T)", K.PROTEIN),
+        ("OVEREXPRESSION", K.UNSUPPORTED),
+        ("EXON 14 SKIPPING MUTATION", K.UNSUPPORTED),
+        ("COPY-NEUTRAL LOSS OF HETEROZYGOSITY", K.UNSUPPORTED),
+        ("Ex19 del L858R", K.UNSUPPORTED),  # ambiguous in CIViC 2018: never guessed
+        ("V600E AMPLIFICATION", K.UNSUPPORTED),
+    ],
+)
+def test_alteration_kinds(text, kind):
+    assert K.parse_alteration("GENE", text).kind == kind
+
+
+def test_alternatives_expand():
+    a = K.parse_alteration("ERBB2", "S310F/Y")
+    assert [(c.ref, c.start, c.alt) for c in a.changes] == [("S", 310, "F"), ("S", 310, "Y")]
+    assert K.parse_alteration("KRAS", "G12/G13").codons == (("G", 12), ("G", 13))
+
+
+def test_profiles_parse_with_precedence_and_parentheses():
+    p = K.parse_profile("(KRAS G12C OR KRAS G12D) AND NOT NRAS Q61K")
+    assert isinstance(p, K.And) and not isinstance(p, K.Or)
+    assert isinstance(p.args[0], K.Or) and isinstance(p.args[1], K.Not)
+    assert p.genes() == ["KRAS", "NRAS"]
+    q = K.parse_profile("EGFR L858R OR EGFR exon 19 deletion")
+    assert [a.kind for a in q.args] == [K.PROTEIN, K.EXON]
+    fusion = K.parse_profile("EML4::ALK Fusion")
+    assert fusion.kind == K.FUSION
+    assert K.profile_from_dict(p.to_dict()) == p
+
+
+@pytest.mark.parametrize("bad", ["BRAF", "(BRAF V600E", "BRAF V600E AND", "BRAF V600E )"])
+def test_malformed_profiles_are_refused(bad):
+    with pytest.raises(K.KnowledgeBaseError):
+        K.parse_profile(bad)
+
+
+# --------------------------------------------------------------------------------------------
+# Matching (table-driven)
+# --------------------------------------------------------------------------------------------
+
+MATCHING = [
+    # profile, variant (gene, protein_short, consequence, exon, hotspot), matches?
+    ("BRAF V600E", ("BRAF", "V600E", "missense", 15, True), True),
+    ("BRAF V600E", ("BRAF", "V600K", "missense", 15, True), False),
+    ("BRAF V600E", ("KRAS", "V600E", "missense", 15, True), False),  # gene matters
+    ("BRAF V600E/V600K", ("BRAF", "V600K", "missense", 15, True), True),
+    ("BRAF V600", ("BRAF", "V600E", "missense", 15, True), True),
+    ("BRAF V600", ("BRAF", "V600=", "synonymous", 15, False), False),
+    ("KRAS G12", ("KRAS", "G12D", "missense", 2, True), True),
+    ("KRAS G12", ("KRAS", "G13D", "missense", 2, True), False),
+    ("KRAS G12D", ("KRAS", "G12C", "missense", 2, True), False),
+    ("KRAS G12C", ("KRAS", "G12C", "missense", 2, True), True),
+    ("KRAS G12/G13", ("KRAS", "G13D", "missense", 2, True), True),
+    ("KRAS G12/G13/A59/Q61/K117/A146", ("KRAS", "A146T", "missense", 4, True), True),
+    ("EGFR exon 19 deletion", ("EGFR", "E746_A750del", "inframe_deletion", 19, True), True),
+    ("EGFR exon 19 deletion", ("EGFR", "L747_P753delinsS", "inframe_deletion", 19, True), True),
+    ("EGFR exon 19 deletion", ("EGFR", "L858R", "missense", 21, True), False),
+    ("EGFR exon 19 deletion", ("EGFR", "E746_A750del", "inframe_deletion", 20, True), False),
+    ("EGFR E746_A750del", ("EGFR", "E746_A750del", "inframe_deletion", 19, True), True),
+    ("EGFR E746_A750del", ("EGFR", "L747_A750del", "inframe_deletion", 19, True), False),
+    ("EGFR exon 20 insertion", ("EGFR", "A767_V769dup", "inframe_insertion", 20, True), True),
+    ("EGFR exon 20 insertion", ("EGFR", "V769_D770insASV", "inframe_insertion", 20, True), True),
+    ("EGFR A767_V769dupASV", ("EGFR", "V769_D770insASV", "inframe_insertion", 20, True), True),
+    ("EGFR V769_770insASV", ("EGFR", "V769_D770insASV", "inframe_insertion", 20, True), True),
+    ("CDKN2A W110fs", ("CDKN2A", "W110Gfs*12", "frameshift", 2, False), True),
+    ("CDKN2A LOSS-OF-FUNCTION", ("CDKN2A", "A68Gfs*51", "frameshift", 2, False), True),
+    ("CDKN2A LOSS-OF-FUNCTION", ("CDKN2A", "R80*", "stop_gained", 2, False), True),
+    ("CDKN2A LOSS-OF-FUNCTION", ("CDKN2A", "A57V", "missense", 2, False), False),
+    ("TP53 MUTATION", ("TP53", "R175H", "missense", 5, True), True),
+    ("TP53 MUTATION", ("TP53", "R175=", "synonymous", 5, False), False),
+    ("PIK3CA ACTIVATING MUTATION", ("PIK3CA", "H1047R", "missense", 21, True), True),
+    ("PIK3CA ACTIVATING MUTATION", ("PIK3CA", "R88Q", "missense", 2, False), False),
+    ("BRAF V600E AND BRAF V600M", ("BRAF", "V600E", "missense", 15, True), False),
+    ("BRAF V600E OR BRAF V600K", ("BRAF", "V600E", "missense", 15, True), True),
+    ("ALK EML4::ALK Fusion", ("ALK", "F1174L", "missense", 23, True), False),
+    ("ERBB2 OVEREXPRESSION", ("ERBB2", "S310F", "missense", 8, True), False),
+]
+
+
+@pytest.mark.parametrize("profile, v, expected", MATCHING)
+def test_variant_matching(profile, v, expected):
+    gene, short, csq, exon, hot = v
+    ctx = K.FindingsContext(findings([variant(gene, short, csq, exon, hot)]))
+    res = K.evaluate(K.parse_profile(profile), ctx)
+    assert bool(res.state) is expected
+    if expected:
+        assert res.sets == [frozenset({"/variants/0"})]
+
+
+def test_three_letter_hgvs_is_used_when_the_short_form_is_missing():
+    v = variant("BRAF", None, hgvs_p="p.Val600Glu")
+    ctx = K.FindingsContext(findings([v]))
+    assert K.evaluate(K.parse_profile("BRAF V600E"), ctx).state is True
+
+
+def test_genomic_coordinates_are_never_used(mirror):
+    # CIViC 2018 places BRAF V600E at GRCh37 7:140453136; the finding is GRCh38 7:140753336.
+    civic = K.read_civic(mirror / CIVIC_2018)
+    braf = [r for r in civic.records if r.profile == "BRAF V600E"]
+    assert braf
+    v38 = variant("BRAF", "V600E", exon=15, chrom="chr7", pos=140753336)
+    kb = K.KnowledgeBase(braf, [])
+    assert len(kb.match(findings([v38]))) == len(braf)
+    # the same GRCh37 position with another gene/protein change matches nothing
+    other = variant("KRAS", "G12D", exon=2, chrom="chr7", pos=140453136)
+    assert kb.match(findings([other])) == []
+
+
+@pytest.mark.parametrize(
+    "profile, short, hotspot, specific",
+    [
+        ("KRAS G12D", "G12D", True, True),
+        ("KRAS G12", "G12D", True, True),
+        ("KRAS EXON 2 MUTATION", "G12D", True, True),
+        ("KRAS EXON 2 MUTATION", "E31K", False, False),
+        ("KRAS MUTATION", "G12D", True, False),  # names any KRAS mutation, not this one
+        ("KRAS MUTATION", "L19F", False, False),
+    ],
+)
+def test_gene_and_exon_level_mutation_matches_are_not_specific(profile, short, hotspot, specific):
+    ctx = K.FindingsContext(findings([variant("KRAS", short, exon=2, hotspot=hotspot)]))
+    res = K.evaluate(K.parse_profile(profile), ctx)
+    assert res.state is True and res.how["/variants/0"][1] is specific
+
+
+@pytest.mark.parametrize(
+    "call, amplified, lost",
+    [
+        ("amplified", True, False),
+        ("equivocal", False, False),
+        ("neutral", False, False),
+        ("loss", False, True),
+        ("homozygous deletion", False, True),
+        ("not evaluable", False, False),
+    ],
+)
+def test_copy_number_categories(call, amplified, lost):
+    ctx = K.FindingsContext(findings(copy_number=[{"gene": "ERBB2", "call": call}]))
+    assert bool(K.evaluate(K.parse_profile("ERBB2 amplification"), ctx).state) is amplified
+    assert bool(K.evaluate(K.parse_profile("ERBB2 LOSS"), ctx).state) is lost
+
+
+# --------------------------------------------------------------------------------------------
+# Wild type and NOT: only when evaluable
+# --------------------------------------------------------------------------------------------
+
+
+def test_ras_wild_type_needs_every_hotspot_evaluable():
+    hs = hotspots("KRAS", RAS) + hotspots("NRAS", RAS)
+    wt = K.wild_type_status(["KRAS", "NRAS"], hs)
+    assert wt.established is True
+    assert wt.label == "KRAS/NRAS wild-type (codons 12, 13, 59, 61, 117, 146)"
+    assert len(wt.refs) == 12 and wt.reason is None
+
+
+def test_ras_wild_type_not_established_when_nras_is_not_in_the_panel():
+    hs = hotspots("KRAS", RAS) + hotspots("NRAS", RAS, "not evaluable", "gene not in this panel")
+    wt = K.wild_type_status(["KRAS", "NRAS"], hs)
+    assert wt.established is None
+    assert (
+        "NRAS codons 12, 13, 59, 61, 117, 146 not evaluable (gene not in this panel)" in wt.reason
+    )
+    ctx = K.FindingsContext(findings(hs=hs))
+    res = K.evaluate(K.parse_profile("KRAS wild type AND NRAS wild type"), ctx)
+    assert res.state is None and "NRAS" in res.reasons[0]
+
+
+def test_one_shallow_codon_leaves_wild_type_not_established():
+    hs = hotspots("KRAS", [12, 13, 59, 61, 117]) + hotspots("KRAS", [146], "not evaluable", "x")
+    assert K.wild_type_status(["KRAS"], hs).established is None
+
+
+def test_a_detected_hotspot_refutes_wild_type():
+    hs = hotspots("KRAS", RAS) + hotspots("NRAS", RAS, "not evaluable", "gene not in this panel")
+    hs[0]["status"], hs[0]["variant"] = "detected", "G12D"
+    wt = K.wild_type_status(["KRAS", "NRAS"], hs)
+    assert wt.established is False
+    ctx = K.FindingsContext(findings(hs=hs))
+    assert K.evaluate(K.parse_profile("KRAS wild type AND NRAS wild type"), ctx).state is False
+
+
+def test_a_variant_outside_the_hotspots_refutes_wild_type():
+    hs = hotspots("TP53", [175, 248, 273])
+    wt = K.wild_type_status(["TP53"], hs, [variant("TP53", "P72fs", "frameshift", 4, False)])
+    assert wt.established is False and "TP53 P72fs" in wt.reason
+    silent = K.wild_type_status(["TP53"], hs, [variant("TP53", "P72=", "synonymous", 4, False)])
+    assert silent.established is True
+
+
+def test_no_hotspots_genotyped_is_not_wild_type():
+    wt = K.wild_type_status(["KRAS"], [])
+    assert wt.established is None and "no KRAS hotspots" in wt.reason
+
+
+@pytest.mark.parametrize(
+    "nras_status, state",
+    [("not detected", True), ("not evaluable", None), ("detected", False)],
+)
+def test_not_part_needs_evaluable_absence(nras_status, state):
+    hs = hotspots("NRAS", [61], nras_status, "depth 20x below the minimum 100x")
+    v = [variant("KRAS", "G12D", exon=2)]
+    if nras_status == "detected":
+        v.append(variant("NRAS", "Q61K", exon=3))
+    ctx = K.FindingsContext(findings(v, hs=hs))
+    res = K.evaluate(K.parse_profile("(KRAS G12C OR KRAS G12D) AND NOT NRAS Q61K"), ctx)
+    assert res.state is state
+    if state:
+        assert res.sets == [frozenset({"/variants/0"})]
+
+
+def test_not_of_a_gene_mutation_needs_the_gene_wild_type():
+    p = K.parse_profile("ERBB2 Amplification AND NOT KRAS Mutation")
+    amp = [{"gene": "ERBB2", "call": "amplified"}]
+    wt = K.FindingsContext(findings(copy_number=amp, hs=hotspots("KRAS", RAS)))
+    assert K.evaluate(p, wt).state is True
+    unknown = K.FindingsContext(findings(copy_number=amp))
+    assert K.evaluate(p, unknown).state is None
+    mutated = K.FindingsContext(findings([variant("KRAS", "G12D", exon=2)], amp))
+    assert K.evaluate(p, mutated).state is False
+
+
+def test_and_profile_needs_every_part():
+    p = K.parse_profile("EGFR L858R AND EGFR T790M")
+    one = K.FindingsContext(findings([variant("EGFR", "L858R", exon=21)]))
+    assert K.evaluate(p, one).state is False
+    both = K.FindingsContext(
+        findings([variant("EGFR", "L858R", exon=21), variant("EGFR", "T790M", exon=20)])
+    )
+    res = K.evaluate(p, both)
+    assert res.state is True and res.sets == [frozenset({"/variants/0", "/variants/1"})]
+
+
+def test_or_profile_gives_one_match_per_present_branch():
+    p = K.parse_profile("EGFR L858R OR EGFR exon 19 deletion")
+    ctx = K.FindingsContext(
+        findings(
+            [
+                variant("EGFR", "L858R", exon=21),
+                variant("EGFR", "E746_A750del", "inframe_deletion", 19),
+            ]
+        )
+    )
+    assert sorted(map(sorted, K.evaluate(p, ctx).sets)) == [["/variants/0"], ["/variants/1"]]
+
+
+# --------------------------------------------------------------------------------------------
+# Reading both CIViC layouts, the biomarker table, and the versioned build
+# --------------------------------------------------------------------------------------------
+
+
+def test_current_layout_is_read_from_its_header():
+    exp = K.read_civic(CURRENT)
+    assert exp.layout == K.CURRENT_LAYOUT
+    assert exp.rows == 14
+    assert exp.excluded == {
+        "evidence type Prognostic": 1,
+        "flagged": 1,
+        "germline variant origin": 1,
+        "status submitted": 1,
+    }
+    assert exp.release_date == "2026-10-14"
+    by_id = {r.id: r for r in exp.records}
+    assert sorted(by_id) == [f"EID{i}" for i in (9001, 9002, 9003, 9004, 9005, 9006, 9007, 9008,
+                                                 9013, 9014)]  # fmt: skip
+    braf = by_id["EID9001"]
+    assert (braf.genes(), braf.tumour_type, braf.doid) == (["BRAF"], "MEL", "DOID:1909")
+    assert braf.therapy == "dabrafenib + trametinib"
+    assert braf.response == "sensitivity" and braf.level == "A"
+    assert braf.url == "https://civicdb.org/links/evidence_items/9001"
+    assert braf.citation == "PMID:10000001"
+    assert by_id["EID9003"].therapy == "cetuximab / panitumumab"  # substitutes: either
+    assert by_id["EID9005"].citation == "ASCO abstract 12345"
+    assert isinstance(by_id["EID9002"].expression, K.And)
+    assert by_id["EID9002"].statement.startswith('Placeholder statement 2 with "quotes" and a\ttab')
+    assert by_id["EID9007"].direction == "Does Not Support"
+    assert by_id["EID9008"].expression.kind == K.FUSION
+    assert by_id["EID9014"].tumour_type is None  # glioblastoma: another tumour type
+
+
+def test_old_2018_layout_real_export(mirror):
+    exp = K.read_civic(mirror / CIVIC_2018)
+    assert exp.layout == K.OLD_LAYOUT
+    assert exp.rows == 2525
+    assert exp.release_date == "2018-05-06"
+    assert exp.excluded["evidence type Prognostic"] == 435
+    assert all(r.evidence_type == "Predictive" for r in exp.records)
+    by_id = {r.id: r for r in exp.records}
+    vem = by_id["EID1409"]  # BRAF V600E, skin melanoma, vemurafenib, level A
+    assert (vem.profile, vem.tumour_type, vem.level, vem.therapy) == (
+        "BRAF V600E",
+        "SKCM",
+        "A",
+        "vemurafenib",
+    )
+    assert vem.therapy_interaction is None  # not stated in 2018 exports
+    assert by_id["EID1411"].therapy == "dabrafenib / trametinib"
+    assert vem.citation.startswith("PMID:") and vem.url.startswith("https://civicdb.org/")
+    kinds = {r.expression.kind for r in exp.records if isinstance(r.expression, K.Alteration)}
+    assert {K.PROTEIN, K.CODON, K.EXON, K.AMPLIFICATION, K.WILD_TYPE, K.FUSION} <= kinds
+    compound = [r for r in exp.records if r.profile == "BRAF V600E+V600M"]
+    assert compound and isinstance(compound[0].expression, K.And)
+
+
+def test_unknown_export_layout_is_refused(tmp_path):
+    p = tmp_path / "x.tsv"
+    p.write_text("gene\tvariant\nBRAF\tV600E\n")
+    with pytest.raises(K.KnowledgeBaseError, match="not a CIViC ClinicalEvidenceSummaries"):
+        K.read_civic(p)
+
+
+def test_biomarker_table_is_well_formed():
+    table = K.read_biomarkers(DATA.parent.parent / "resources" / "biomarkers.tsv")
+    assert table.release_date
+    assert len(table.records) >= 30
+    for r in table.records:
+        assert r.level in "ABCD" and r.citation and r.tumour_type
+        assert not [a for a in r.expression.leaves() if a.kind in (K.UNSUPPORTED, K.FUSION)]
+    genes = {g for r in table.records for g in r.genes()}
+    assert {"ERBB2", "KRAS", "NRAS", "BRAF", "EGFR", "PIK3CA"} <= genes
+
+
+BIOMARKER_HEADER = (
+    "id\tgene\talteration\ttumour_type\texclude_tumour_types\ttherapy\tdirection\tlevel\t"
+    "indication\tsource\n"
+)
+
+
+@pytest.mark.parametrize(
+    "row, message",
+    [
+        ("TB1\tBRAF\tBRAF V600E\tNOPE\t\tx\tsensitivity\tA\t\tFDA", "unknown tumour type"),
+        ("TB1\tBRAF\tBRAF VIII\tMEL\t\tx\tsensitivity\tA\t\tFDA", "cannot match"),
+        ("TB1\tKRAS\tBRAF V600E\tMEL\t\tx\tsensitivity\tA\t\tFDA", "gene KRAS is not in"),
+        ("TB1\tBRAF\tBRAF V600E\tMEL\t\tx\tmaybe\tA\t\tFDA", "direction"),
+        ("TB1\tBRAF\tBRAF V600E\tMEL\t\tx\tsensitivity\tZ\t\tFDA", "level"),
+        ("TB1\tBRAF\tBRAF V600E\tMEL\t\tx\tsensitivity\tA\t\t", "needs its source"),
+    ],
+)
+def test_bad_biomarker_rows_are_refused(tmp_path, row, message):
+    p = tmp_path / "b.tsv"
+    p.write_text(BIOMARKER_HEADER + row + "\n")
+    with pytest.raises(K.KnowledgeBaseError, match=message):
+        K.read_biomarkers(p)
+
+
+def test_build_is_versioned_validated_and_round_trips(tmp_path, project):
+    res = project / "resources"
+    kb = K.build(CURRENT, res / "biomarkers.tsv", res / "tumour_types.tsv")
+    out = tmp_path / "kb.json"
+    K.write_kb(kb, out)
+    doc = json.loads(out.read_text())
+    K.validate(doc)
+    civic, table, onto = doc["sources"]
+    assert civic["layout"] == K.CURRENT_LAYOUT and civic["release_date"] == "2026-10-14"
+    assert len(civic["sha256"]) == 64 and table["release_date"] and onto["sha256"]
+    assert doc["record_count"] == len(doc["records"]) == civic["records"] + table["records"]
+    again = K.load_kb(out)
+    assert [r.to_dict() for r in again.records] == doc["records"]
+    K.write_kb(again, tmp_path / "kb2.json")  # deterministic: same bytes again
+    assert (tmp_path / "kb2.json").read_bytes() == out.read_bytes()
+    assert "sha256" in K.citation_line(again)
+    prov = again.provenance()
+    assert [p["id"] for p in prov] == ["civic_evidence", "biomarkers", "tumour_types"]
+    assert prov[0]["release_date"] == "2026-10-14" and len(prov[0]["sha256"]) == 64
+
+
+def test_schema_violation_is_reported(tmp_path, project):
+    res = project / "resources"
+    kb = K.build(CURRENT, res / "biomarkers.tsv", res / "tumour_types.tsv")
+    kb.records[0].level = "Z"
+    with pytest.raises(K.KnowledgeBaseError, match="fails its schema at /records/0/level"):
+        K.write_kb(kb, tmp_path / "kb.json")

@@ -1,0 +1,22 @@
+"""Build the versioned knowledge base (CIViC export + biomarker table + tumour types)."""
+
+import sys
+
+from tumorboard.knowledgebase import KnowledgeBaseError, build, write_kb
+from tumorboard.tumour_types import TumourTypeError
+
+sys.stderr = open(snakemake.log[0], "w")
+inp = snakemake.input
+try:
+    kb = build(inp.civic, inp.biomarkers, inp.tumour_types, snakemake.params.civic)
+    write_kb(kb, snakemake.output[0])
+except (KnowledgeBaseError, TumourTypeError) as exc:
+    sys.exit(f"tumorboard: {exc}")
+for s in kb.sources:
+    print(
+        f"{s['name']}: {s['file']} ({s['layout']}), release {s['release_date']}, "
+        f"sha256 {s['sha256']}, {s['records']} records kept of {s['rows']} rows, "
+        f"excluded {s['excluded']}",
+        file=sys.stderr,
+    )
+print(f"{len(kb.records)} evidence records", file=sys.stderr)

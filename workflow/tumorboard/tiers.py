@@ -1,0 +1,386 @@
+"""AMP/ASCO/CAP 2017 tiers (Li et al., J Mol Diagn 2017) for a patient's findings.
+
+Per evidence item (predictive, direction Supports, sensitivity or resistance):
+
+* level A (approved therapy or professional guideline: CIViC A, the biomarker table's A) or
+  B (well-powered studies: CIViC B) in the patient's tumour type, its ancestor, or tumour-agnostic
+  -> Tier I-A / I-B;
+* level A/B in another tumour type, or level C anywhere -> Tier II-C; level D/E -> Tier II-D;
+* evidence that names any mutation of the gene ("EGFR mutation") or of an exon (for a variant
+  at no known hotspot) rather than the patient's change counts at most as Tier II-C: such
+  evidence is usually about the common activating changes, not a resistance mutation or a
+  variant of unknown function.
+
+A finding takes the best tier of its evidence; resistance evidence keeps its tier and is shown
+as resistance.  A protein-altering variant, or an amplification / loss, with no counting
+evidence is Tier III; a germline or protein-silent variant is Tier IV.  Wild-type findings
+(RAS wild-type gating anti-EGFR antibodies) exist only when every hotspot they rest on was
+evaluable and not mutated; otherwise they are listed as "not established" with the reason and
+have no tier.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+
+import jsonschema
+
+from .knowledgebase import (
+    BIOMARKERS,
+    SCHEMA,
+    WILD_TYPE,
+    Alteration,
+    Evidence,
+    FindingsContext,
+    KnowledgeBase,
+    Not,
+    present,
+    protein_altering,
+    wild_type_status,
+)
+from .tumour_types import SAME_TYPE, Ontology, load_ontology
+
+__all__ = [
+    "Tier",
+    "actionability",
+    "best_tier",
+    "evidence_tier",
+    "validate_items",
+    "wild_type_status",
+]
+
+EXCLUDED = "excluded"  # the evidence names the patient's tumour type as not covered
+COUNTED_RESPONSES = ("sensitivity", "resistance", "reduced sensitivity")
+
+
+@dataclass(frozen=True, order=True)
+class Tier:
+    rank: int
+    tier: str  # I, II, III, IV
+    level: str | None  # A, B (Tier I), C, D (Tier II); None for III/IV
+
+    @property
+    def label(self) -> str:
+        return f"Tier {self.tier}-{self.level}" if self.level else f"Tier {self.tier}"
+
+
+TIER_IA, TIER_IB = Tier(0, "I", "A"), Tier(1, "I", "B")
+TIER_IIC, TIER_IID = Tier(2, "II", "C"), Tier(3, "II", "D")
+TIER_III, TIER_IV = Tier(4, "III", None), Tier(5, "IV", None)
+
+
+def evidence_tier(level: str, relation: str, specific: bool = True) -> Tier:
+    """The AMP/ASCO/CAP tier one evidence item supports (``relation``: how its tumour type
+    relates to the patient's, see :meth:`tumorboard.tumour_types.Ontology.relation`)."""
+    if level in ("A", "B") and relation in SAME_TYPE and specific:
+        return TIER_IA if level == "A" else TIER_IB
+    if level in ("A", "B", "C"):
+        return TIER_IIC
+    return TIER_IID
+
+
+def best_tier(tiers: list[Tier]) -> Tier | None:
+    return min(tiers) if tiers else None
+
+
+def counts(rec: Evidence, relation: str) -> bool:
+    """Does an evidence item count toward a tier?"""
+    return (
+        rec.direction == "Supports" and rec.response in COUNTED_RESPONSES and relation != EXCLUDED
+    )
+
+
+def relation_to(rec: Evidence, patient_code: str, ontology: Ontology) -> str:
+    if any(c in rec.exclude_tumour_types for c in ontology.ancestors(patient_code)):
+        return EXCLUDED
+    return ontology.relation(patient_code, rec.tumour_type)
+
+
+# --------------------------------------------------------------------------------------------
+# Labels of findings
+# --------------------------------------------------------------------------------------------
+
+
+def _finding_label(mark: str, findings: dict) -> str:
+    _, section, idx = mark.split("/")
+    f = findings[section][int(idx)]
+    if section == "variants":
+        name = f"p.{f['protein_short']}" if f.get("protein_short") else f.get("hgvs_c") or "?"
+        return f"{f['gene']} {name}"
+    return f"{f['gene']} {'amplification' if f['call'] == 'amplified' else f['call']}"
+
+
+def _label(marks: frozenset, findings: dict) -> tuple[str, list[str], list[str], str]:
+    """(label, genes, JSON pointers, kind) of a set of matched findings."""
+    refs = sorted(m for m in marks if m.startswith("/"))
+    wt_genes = sorted(m[3:] for m in marks if m.startswith("wt:"))
+    parts = [_finding_label(r, findings) for r in refs]
+    genes = [findings[r.split("/")[1]][int(r.split("/")[2])]["gene"] for r in refs]
+    if wt_genes:
+        wt = wild_type_status(wt_genes, findings.get("hotspots", []), findings.get("variants", []))
+        parts.append(wt.label)
+        refs += list(wt.refs)
+        genes += wt_genes
+    if wt_genes and len(marks) == len(wt_genes):
+        kind = "wild type"
+    elif len(marks) == 1:
+        kind = "variant" if refs[0].startswith("/variants/") else "copy number"
+    else:
+        kind = "combination"
+    return " + ".join(parts), list(dict.fromkeys(genes)), refs, kind
+
+
+def _positive_leaves(expr) -> list[Alteration]:
+    """Leaves that must be present (not under NOT)."""
+    if isinstance(expr, Alteration):
+        return [expr]
+    if isinstance(expr, Not):
+        return []
+    return [x for a in expr.args for x in _positive_leaves(a)]
+
+
+# --------------------------------------------------------------------------------------------
+# Actionability
+# --------------------------------------------------------------------------------------------
+
+
+def _evidence_entry(
+    rec: Evidence, relation: str, kinds: list[str], specific: bool, ontology: Ontology
+) -> dict:
+    counted = counts(rec, relation)
+    tier = evidence_tier(rec.level, relation, specific) if counted else None
+    return {
+        "source": rec.source,
+        "id": rec.id,
+        "url": rec.url,
+        "profile": rec.profile,
+        "match": ", ".join(kinds),
+        "specific": specific,
+        "level": rec.level,
+        "direction": rec.direction,
+        "significance": rec.significance,
+        "response": rec.response,
+        "therapy": rec.therapy,
+        "therapy_interaction": rec.therapy_interaction,
+        "disease": rec.disease,
+        "tumour_type": rec.tumour_type,
+        "tumour_type_match": relation,
+        "counts": counted,
+        "tier": tier.tier if tier else None,
+        "tier_level": tier.level if tier else None,
+        "citation": rec.citation,
+        "indication": rec.indication,
+        "statement": rec.statement,
+        "_rank": tier.rank if tier else 99,
+    }
+
+
+def _therapies(evidence: list[dict]) -> list[dict]:
+    """Best tier per (therapy, response), with the tumour types of that best evidence."""
+    best: dict[tuple[str, str], dict] = {}
+    for e in evidence:
+        if not e["counts"]:
+            continue
+        key = (e["therapy"], e["response"])
+        cur = best.get(key)
+        if cur is None or e["_rank"] < cur["_rank"]:
+            best[key] = {
+                "therapy": e["therapy"],
+                "response": e["response"],
+                "tier": e["tier"],
+                "tier_level": e["tier_level"],
+                "tumour_types": [],
+                "evidence": [],
+                "_rank": e["_rank"],
+                "_fact": False,
+            }
+            cur = best[key]
+        if e["_rank"] == cur["_rank"]:
+            cur["_fact"] |= e["source"] == BIOMARKERS
+            if e["disease"] not in cur["tumour_types"]:
+                cur["tumour_types"].append(e["disease"])
+        cur["evidence"].append(e["id"])
+    # best first; at equal tier, sensitivity before resistance, regulatory facts first
+    out = sorted(
+        best.values(),
+        key=lambda t: (t["_rank"], t["response"] != "sensitivity", not t["_fact"], t["therapy"]),
+    )
+    for t in out:
+        del t["_rank"], t["_fact"]
+        t["tumour_types"].sort()
+    return out
+
+
+def _basis(evidence: list[dict], patient_type: str) -> str:
+    counted = [e for e in evidence if e["counts"]]  # already in order, best first
+    if not counted:
+        return "no evidence in the knowledge base counts toward a tier"
+    e = counted[0]
+    where = {
+        "same": f"in {patient_type}",
+        "broader": f"in {e['disease']}, which includes {patient_type}",
+        "tumour-agnostic": "tumour-agnostic",
+        "narrower": f"in {e['disease']}, a subtype of {patient_type}",
+        "other": f"in another tumour type ({e['disease']})",
+    }[e["tumour_type_match"]]
+    note = "" if e["specific"] else "; the evidence names any mutation of the gene or exon"
+    return (
+        f"{e['source']} {e['id']}: level {e['level']}, {e['response']} to {e['therapy']}, "
+        f"{where}{note}"
+    )
+
+
+def actionability(
+    findings: dict,
+    kb: KnowledgeBase,
+    tumour_type: str | None = None,
+    ontology: Ontology | None = None,
+) -> list[dict]:
+    """Tiered findings with their evidence, best tier first.
+
+    ``tumour_type`` defaults to the findings' own (the sample sheet's words); an unknown type
+    raises :class:`~tumorboard.tumour_types.TumourTypeError` listing the valid ones.  Items:
+    every variant and amplification/loss (Tier I-IV), wild-type findings with evidence in the
+    patient's tumour type, combinations (complex profiles), and "not established" findings
+    (a wild-type or NOT condition the workflow could not evaluate) with their reason."""
+    ontology = ontology or load_ontology()
+    code = ontology.resolve(tumour_type if tumour_type is not None else findings["tumour_type"])
+    patient_type = ontology.name(code)
+    ctx = FindingsContext(findings)
+    items: dict[frozenset, dict] = {}
+    pending: dict[tuple, dict] = {}
+
+    def item(marks: frozenset, status: str = "established", reason: str | None = None) -> dict:
+        label, genes, refs, kind = _label(marks, findings)
+        return {
+            "finding": refs,
+            "kind": kind,
+            "gene": "/".join(genes),
+            "alteration": label,
+            "status": status,
+            "reason": reason,
+            "tier": None,
+            "tier_level": None,
+            "tier_label": None,
+            "tier_basis": None,
+            "therapies": [],
+            "evidence": [],
+        }
+
+    for m in kb.match(findings):
+        rec, res = m.record, m.result
+        relation = relation_to(rec, code, ontology)
+        if res.state is None:
+            if rec.direction != "Supports" or relation not in SAME_TYPE:
+                continue
+            marks = set()
+            for leaf in _positive_leaves(rec.expression):
+                if leaf.kind == WILD_TYPE:
+                    marks.add(f"wt:{leaf.gene}")
+                else:
+                    marks.update(ref for ref, _ in present(leaf, ctx))
+            reason = "; ".join(dict.fromkeys(res.reasons))
+            wild_type_only = bool(marks) and all(mk.startswith("wt:") for mk in marks)
+            # a wild-type condition is named by its label; anything else by the profile, so
+            # a present variant is never itself shown as "not established"
+            key = (frozenset(marks), reason if wild_type_only else rec.profile)
+            if key not in pending:
+                pending[key] = item(frozenset(marks), "not established", reason)
+                if not wild_type_only:
+                    pending[key]["alteration"] = rec.profile
+            pending[key]["evidence"].append(_evidence_entry(rec, relation, [], True, ontology))
+            continue
+        for marks in res.sets:
+            if not marks:
+                continue  # a profile of NOT parts only names no finding
+            specific = all(res.how.get(mk, ("", True))[1] for mk in marks)
+            kinds = sorted({res.how[mk][0] for mk in marks if mk in res.how})
+            it = items.setdefault(marks, None) or item(marks)
+            items[marks] = it
+            it["evidence"].append(_evidence_entry(rec, relation, kinds, specific, ontology))
+
+    for i in range(len(findings.get("variants", []))):
+        items.setdefault(frozenset({f"/variants/{i}"}), None)
+    for i, c in enumerate(findings.get("copy_number", [])):
+        if c["call"] in ("amplified", "loss", "homozygous deletion"):
+            items.setdefault(frozenset({f"/copy_number/{i}"}), None)
+
+    out = []
+    for marks, it in items.items():
+        it = it or item(marks)
+        counted = [e for e in it["evidence"] if e["counts"]]
+        tier = best_tier([evidence_tier(e["level"], e["tumour_type_match"], e["specific"])
+                          for e in counted])  # fmt: skip
+        if it["kind"] in ("variant", "copy number") and tier is None:
+            tier, reason = _untiered(marks, findings, ctx)
+            it["reason"] = reason
+        if it["kind"] == "wild type" and not any(
+            e["tumour_type_match"] in SAME_TYPE for e in counted
+        ):
+            continue  # a wild-type finding matters where it gates a therapy in this tumour type
+        _finish(it, tier, patient_type)
+        out.append(it)
+    for it in pending.values():
+        _finish(it, None, patient_type)
+        out.append(it)
+    out.sort(key=_order)
+    return out
+
+
+def _untiered(marks: frozenset, findings: dict, ctx: FindingsContext) -> tuple[Tier, str]:
+    (ref,) = marks
+    _, section, idx = ref.split("/")
+    if section == "copy_number":
+        return TIER_III, "no therapeutic evidence in the knowledge base"
+    v = findings["variants"][int(idx)]
+    pc = next(p for r, _, p in ctx.variants if r == ref)
+    if v.get("germline"):
+        return TIER_IV, "germline variant"
+    if not protein_altering(v, pc):
+        return TIER_IV, "no predicted protein change"
+    return TIER_III, "unknown significance: no therapeutic evidence in the knowledge base"
+
+
+def _finish(it: dict, tier: Tier | None, patient_type: str) -> None:
+    it["evidence"].sort(
+        key=lambda e: (
+            e["_rank"],
+            e["source"] != "tumorboard biomarkers",
+            e["response"] != "sensitivity",
+            e["level"],
+            e["id"],
+        )
+    )
+    it["therapies"] = _therapies(it["evidence"])
+    if it["status"] == "not established":
+        # what the unestablished condition would gate; it has no tier until established
+        it["tier_label"] = "not established"
+        for x in it["therapies"] + it["evidence"]:
+            x.update(tier=None, tier_level=None)
+        for e in it["evidence"]:
+            e["counts"] = False
+    elif tier is not None:
+        it["tier"], it["tier_level"], it["tier_label"] = tier.tier, tier.level, tier.label
+        if tier.tier in ("I", "II"):
+            it["tier_basis"] = _basis(it["evidence"], patient_type)
+        else:
+            it["tier_basis"] = it["reason"]
+    else:
+        it["tier_basis"] = "no evidence in the knowledge base counts toward a tier"
+    for e in it["evidence"]:
+        e.pop("_rank", None)
+
+
+def _order(it: dict) -> tuple:
+    rank = {"I": 0, "II": 1, "III": 2, "IV": 3}.get(it["tier"], 4)
+    return (rank, it["tier_level"] or "Z", it["status"] != "established", it["gene"],
+            it["alteration"])  # fmt: skip
+
+
+def validate_items(items: list[dict]) -> None:
+    """Check ``actionability`` output against ``$defs/actionability_item`` of the knowledge-base
+    schema (the fragment the findings schema carries)."""
+    defs = json.loads(SCHEMA.read_text())["$defs"]
+    schema = {"$defs": defs, "type": "array", "items": {"$ref": "#/$defs/actionability_item"}}
+    jsonschema.Draft202012Validator(schema).validate(items)
