@@ -22,6 +22,8 @@ include: "workflow/rules/import.smk"
 include: "workflow/rules/cnv.smk"
 include: "workflow/rules/annotate.smk"
 include: "workflow/rules/report.smk"
+include: "workflow/rules/pdf.smk"
+include: "workflow/rules/cohort.smk"
 
 
 rule all:

@@ -147,7 +147,8 @@ def final_outputs():
             f"results/somatic/{pid}.vcf.gz",
             f"results/annotate/{pid}.vcf.gz",
         ]
+        out += expand(REPORT_OUTPUTS, patient=pid)
     for s in SHEET.samples.values():
         if not s.from_vcf:
             out.append(f"results/align/{s.sample}.stats.txt")
-    return out
+    return out + COHORT_OUTPUTS

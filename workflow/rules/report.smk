@@ -62,7 +62,7 @@ rule tool_versions:
 rule report:
     input:
         findings="results/findings/{patient}.json",
-        versions="results/provenance/tool_versions.json",
+        provenance="results/provenance/{patient}.json",
     output:
         "results/report/{patient}.html",
     log:

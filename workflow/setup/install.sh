@@ -6,7 +6,8 @@ set -euo pipefail
 cd "$(dirname "$0")/../.."
 
 APT_PACKAGES=(bwa samtools bcftools tabix fastp mosdepth libhts-dev art-nextgen-simulation-tools
-              python3-venv)
+              python3-venv
+              libpango-1.0-0 libpangoft2-1.0-0 fonts-dejavu-core poppler-utils chromium)
 STAMP_DIR=.venv/.stamps
 
 missing=()

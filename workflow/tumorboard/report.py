@@ -275,7 +275,11 @@ def _provenance(provenance: dict | None) -> dict | None:
         return None
     return {
         "workflow_version": str(provenance.get("workflow_version") or "not recorded"),
+        "commit": str(provenance.get("workflow_commit") or "not recorded"),
         "config_sha256": str(provenance.get("config_sha256") or "not recorded"),
+        "methods": [str(p) for p in provenance.get("methods") or []],
+        "inputs": [(str(i["file"]), str(i["sha256"])) for i in provenance.get("inputs") or []],
+        "knowledge_base": provenance.get("knowledge_base"),
         "tools": sorted(
             (str(k), str(v)) for k, v in (provenance.get("tool_versions") or {}).items()
         ),

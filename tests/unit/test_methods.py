@@ -1,0 +1,232 @@
+"""Methods text (generated from config + captured versions) and run provenance."""
+
+import copy
+import hashlib
+import json
+import re
+import shutil
+import subprocess
+from pathlib import Path
+
+import pytest
+import yaml
+
+from tumorboard import __version__, methods, provenance, report
+from tumorboard.sheet import load_sheet
+
+PROJECT = Path(__file__).resolve().parents[2]
+RULES = PROJECT / "workflow" / "rules"
+EXAMPLE = PROJECT / "tests" / "data" / "findings_example.json"
+CLI_TOOLS = ["fastp", "bwa", "samtools", "mosdepth", "bcftools"]
+
+
+@pytest.fixture
+def config():
+    return yaml.safe_load((PROJECT / "config" / "config.yaml").read_text())
+
+
+@pytest.fixture
+def versions():
+    """Made-up versions: the text must carry these, not anything written in the code."""
+    keys = list(provenance.TOOLS) + [f"python:{p}" for p in provenance.PACKAGES]
+    keys += ["python:tumorboard", "python:weasyprint", "python:multiqc"]
+    return {k: f"{i}.{i + 1}.{i + 2}-test" for i, k in enumerate(keys)}
+
+
+def text(config, versions, **kw):
+    return "\n".join(methods.methods_paragraphs(config, versions, **kw))
+
+
+# --------------------------------------------------------------------------- checksums
+
+
+def test_sha256_of_a_file(tmp_path):
+    f = tmp_path / "x.txt"
+    f.write_bytes(b"abc")
+    assert methods.sha256_file(f) == hashlib.sha256(b"abc").hexdigest()
+    assert methods.sha256_file(f, chunk=1) == methods.sha256_file(f)
+
+
+def test_config_hash_ignores_key_order_and_follows_values(config):
+    shuffled = json.loads(json.dumps(config, sort_keys=True))
+    shuffled = dict(reversed(list(shuffled.items())))
+    assert methods.config_sha256(shuffled) == methods.config_sha256(config)
+    changed = copy.deepcopy(config)
+    changed["somatic"]["min_vaf"] = 0.05
+    assert methods.config_sha256(changed) != methods.config_sha256(config)
+    assert re.fullmatch(r"[0-9a-f]{64}", methods.config_sha256(config))
+
+
+@pytest.mark.skipif(shutil.which("git") is None, reason="git not installed")
+def test_workflow_commit_is_head_and_marks_uncommitted_changes(tmp_path):
+    def git(*args):
+        return subprocess.run(
+            ["git", "-C", str(tmp_path), *args], check=True, capture_output=True, text=True
+        ).stdout.strip()
+
+    assert methods.workflow_commit(tmp_path) == "unknown"
+    git("init", "-q")
+    (tmp_path / "f").write_text("1\n")
+    git("add", "f")
+    git("-c", "user.name=t", "-c", "user.email=t@example.org", "commit", "-qm", "x")
+    head = git("rev-parse", "HEAD")
+    assert methods.workflow_commit(tmp_path) == head
+    (tmp_path / "untracked").write_text("ignored\n")
+    assert methods.workflow_commit(tmp_path) == head
+    (tmp_path / "f").write_text("2\n")
+    assert methods.workflow_commit(tmp_path) == f"{head}-dirty"
+
+
+# --------------------------------------------------------------------------- methods text
+
+
+def test_methods_carry_the_captured_versions(config, versions):
+    t = text(config, versions)
+    for tool in CLI_TOOLS:
+        assert f"{tool} {versions[tool]}" in t, tool
+    assert f"Snakemake {versions['python:snakemake']}" in t
+    assert f"WeasyPrint {versions['python:weasyprint']}" in t
+    assert f"MultiQC {versions['python:multiqc']}" in t
+
+
+def test_a_missing_version_is_said_so_never_guessed(config, versions):
+    del versions["fastp"]
+    versions["bwa"] = "unavailable (FileNotFoundError)"
+    t = text(config, versions)
+    assert "fastp (version not captured)" in t
+    assert "bwa (version not captured)" in t
+
+
+def test_methods_carry_the_configured_thresholds(config, versions):
+    som = config["somatic"]
+    t = text(config, versions)
+    for expected in [
+        f"TLOD ≥ {som['min_tlod']}",
+        f"NLOD ≥ {som['min_nlod']}",
+        f"≥ {som['min_alt_reads']} alt reads",
+        "allele fraction ≥ 2%",
+        f"≥ {som['hotspot_min_alt_reads']} reads",
+        f"tumour depth ≥ {som['min_depth']}x",
+        "95% probability",
+        f"maximum depth {config['params']['mpileup']['max_depth']}",
+        "amplified at ≥ 6 copies",
+        ", ".join(config["panel"]["genes"][:-1]),
+    ]:
+        assert expected in t, expected
+    changed = copy.deepcopy(config)
+    changed["somatic"]["min_vaf"] = 0.05
+    changed["panel"]["genes"] = ["KRAS", "NRAS"]
+    t2 = text(changed, versions)
+    assert "allele fraction ≥ 5%" in t2 and "KRAS and NRAS" in t2
+
+
+def test_tumour_only_and_vcf_patients_get_their_own_methods(config, versions):
+    t = text(config, versions, tumour_only=True)
+    assert "germline variants cannot be excluded" in t
+    assert "copy number was not evaluated" in t.lower()
+    v = text(config, versions, from_vcf=True)
+    assert "imported" in v and "fastp" not in v and "mpileup" not in v
+
+
+def test_every_tool_the_methods_name_is_run_by_a_rule_and_captured(config, versions):
+    """Drift guard: the methods name a command-line tool only if a rule runs it and its
+    version is captured at run time (tumorboard.provenance.TOOLS)."""
+    t = text(config, versions)
+    shells = "\n".join(p.read_text() for p in RULES.glob("*.smk"))
+    for tool in CLI_TOOLS:
+        assert re.search(rf"\b{tool}\b", t), tool
+        assert re.search(rf'"\(?(?:set -o pipefail; )?{tool} |\| {tool} ', shells), tool
+        assert tool in provenance.TOOLS, tool
+    for name in re.findall(r"\b([a-z]+) \d+\.\d+\.\d+-test\b", t):
+        assert name in provenance.TOOLS or name in ("tumorboard",), name
+
+
+# --------------------------------------------------------------------------- provenance
+
+
+def write_sheet(tmp_path, rows, units):
+    samples, unit_file = tmp_path / "samples.tsv", tmp_path / "units.tsv"
+    samples.write_text("patient\tsample\ttype\ttumour_type\tpurity\tvcf\tcna\n" + rows)
+    unit_file.write_text("sample\tunit\tfq1\tfq2\n" + units)
+    return load_sheet(samples, unit_file, check_files=False)
+
+
+def test_patient_input_files_lists_fastq_pairs_tumour_first(tmp_path):
+    sheet = write_sheet(
+        tmp_path,
+        "P1\tP1-N\tnormal\t\t\t\t\nP1\tP1-T\ttumour\tcrc\t0.5\t\t\n",
+        "P1-T\tL1\tt1_1.fq.gz\tt1_2.fq.gz\nP1-N\tL1\tn1_1.fq.gz\tn1_2.fq.gz\n"
+        "P1-T\tL2\tt2_1.fq.gz\tt2_2.fq.gz\n",
+    )
+    assert methods.patient_input_files(sheet.patients["P1"]) == [
+        "t1_1.fq.gz",
+        "t1_2.fq.gz",
+        "t2_1.fq.gz",
+        "t2_2.fq.gz",
+        "n1_1.fq.gz",
+        "n1_2.fq.gz",
+    ]
+
+
+def test_patient_input_files_of_a_vcf_patient(tmp_path):
+    sheet = write_sheet(tmp_path, "P2\tP2-T\ttumour\tcrc\t\tcalls.vcf\tsegments.tsv\n", "")
+    assert methods.patient_input_files(sheet.patients["P2"]) == ["calls.vcf", "segments.tsv"]
+
+
+def test_build_provenance_checksums_everything_and_renders_in_the_report(
+    tmp_path, config, versions
+):
+    fq, ref, kb = tmp_path / "r1.fq.gz", tmp_path / "genome.fa", tmp_path / "kb.json"
+    fq.write_bytes(b"@r\nACGT\n+\nIIII\n")
+    ref.write_text(">c\nACGT\n")
+    source = {"name": "CIViC evidence", "file": "civic.tsv", "release_date": "2018-05-06"}
+    kb.write_text(json.dumps({"sources": [{**source, "sha256": "ab" * 32, "rows": 3}]}))
+    doc = methods.build_provenance(
+        patient="DEMO01",
+        config=config,
+        tool_versions=versions,
+        inputs=[fq],
+        resources={"reference": ref},
+        project_dir=tmp_path,
+        knowledge_base=kb,
+    )
+    assert doc["workflow_version"] == __version__
+    assert doc["workflow_commit"] == "unknown"  # tmp_path is no git checkout
+    assert doc["config_sha256"] == methods.config_sha256(config)
+    assert doc["inputs"] == [{"file": str(fq), "sha256": methods.sha256_file(fq)}]
+    assert doc["resources"]["reference"] == f"sha256:{methods.sha256_file(ref)}"
+    assert doc["knowledge_base"] == {
+        "file": str(kb),
+        "sha256": methods.sha256_file(kb),
+        "release": "CIViC evidence 2018-05-06",
+        "sources": [{**source, "sha256": "ab" * 32}],
+    }
+    assert doc["resources"]["knowledge_base"] == f"sha256:{methods.sha256_file(kb)}"
+    assert "CIViC evidence (release 2018-05-06)" in "\n".join(doc["methods"])
+    assert doc["tool_versions"]["fastp"] == versions["fastp"]
+    assert doc["tool_versions"]["python:tumorboard"] == versions["python:tumorboard"]
+    assert len(doc["methods"]) >= 4
+    json.dumps(doc)  # serialisable as it is
+
+    html = report.render_html(json.loads(EXAMPLE.read_text()), doc)
+    assert doc["config_sha256"] in html
+    assert methods.sha256_file(ref) in html
+
+
+def test_a_knowledge_base_of_another_kind_is_still_checksummed(tmp_path):
+    kb = tmp_path / "kb.tsv"
+    kb.write_text("gene\tvariant\n")
+    assert methods.knowledge_base_provenance(kb) == {
+        "file": str(kb),
+        "sha256": methods.sha256_file(kb),
+        "release": "not recorded",
+        "sources": [],
+    }
+
+
+def test_runtime_versions_fill_in_only_what_is_missing():
+    captured = {"python:weasyprint": "1.0-pinned"}
+    out = methods.runtime_versions(captured)
+    assert out["python:weasyprint"] == "1.0-pinned"
+    assert out["python:tumorboard"] == __version__
+    assert "python:multiqc" in out and "chromium" in out

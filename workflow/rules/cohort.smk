@@ -1,0 +1,84 @@
+# The cohort view (results/cohort/): summary table, oncoprint, cBioPortal MAF and discrete
+# copy-number table from every patient's findings; MultiQC over the read-level QC files.
+
+
+COHORT_FINDINGS = [f"results/findings/{pid}.json" for pid in SHEET.patients]
+# samples that start from reads (patients imported from a VCF have no read QC)
+READ_SAMPLES = [s.sample for s in SHEET.samples.values() if not s.from_vcf]
+# outputs of this file, for rule all (MultiQC only when some sample has reads)
+COHORT_OUTPUTS = [
+    "results/cohort/summary.tsv",
+    "results/cohort/mutations.maf",
+    "results/cohort/cna.txt",
+    "results/cohort/oncoprint.png",
+] + (["results/cohort/multiqc_report.html"] if READ_SAMPLES else [])
+
+
+rule cohort_tables:
+    input:
+        findings=COHORT_FINDINGS,
+    output:
+        summary="results/cohort/summary.tsv",
+        maf="results/cohort/mutations.maf",
+        cna="results/cohort/cna.txt",
+    log:
+        "results/logs/cohort/tables.log",
+    benchmark:
+        "results/benchmarks/cohort/tables.tsv"
+    conda:
+        ENVS / "python.yaml"
+    threads: 1
+    resources:
+        mem_mb=1000,
+        runtime=10,
+    script:
+        "../scripts/cohort_tables.py"
+
+
+rule cohort_oncoprint:
+    input:
+        findings=COHORT_FINDINGS,
+    output:
+        "results/cohort/oncoprint.png",
+    log:
+        "results/logs/cohort/oncoprint.log",
+    benchmark:
+        "results/benchmarks/cohort/oncoprint.tsv"
+    conda:
+        ENVS / "python.yaml"
+    threads: 1
+    resources:
+        mem_mb=1000,
+        runtime=10,
+    params:
+        genes=config["panel"]["genes"],
+    script:
+        "../scripts/cohort_oncoprint.py"
+
+
+rule multiqc:
+    input:
+        fastp=[
+            f"results/qc/{s}/{u['unit']}.fastp.json"
+            for s in READ_SAMPLES
+            for u in SHEET.units(s)
+        ],
+        samtools=[f"results/align/{s}.stats.txt" for s in READ_SAMPLES],
+        mosdepth=[f"results/coverage/{s}.mosdepth.summary.txt" for s in READ_SAMPLES],
+    output:
+        html="results/cohort/multiqc_report.html",
+        data=directory("results/cohort/multiqc_report_data"),
+    log:
+        "results/logs/cohort/multiqc.log",
+    benchmark:
+        "results/benchmarks/cohort/multiqc.tsv"
+    conda:
+        ENVS / "multiqc.yaml"
+    threads: 1
+    resources:
+        mem_mb=4000,
+        runtime=30,
+    params:
+        title="tumorboard cohort QC (research use only)",
+    script:
+        "../scripts/multiqc_report.py"

@@ -1,0 +1,85 @@
+# The report beyond its HTML: run provenance with the generated methods text, the PDF, and page-1
+# images (Chromium screenshot with a no-network-request check; pdftoppm of the PDF).
+from tumorboard import methods as tb_methods
+
+# Per-patient outputs of this file, for rule all: expand(REPORT_OUTPUTS, patient=...)
+REPORT_OUTPUTS = [
+    "results/provenance/{patient}.json",
+    "results/report/{patient}.pdf",
+    "results/report/{patient}.page1.png",
+    "results/report/{patient}.pdf.page1.png",
+]
+
+
+rule provenance:
+    input:
+        inputs=lambda wc: tb_methods.patient_input_files(SHEET.patients[wc.patient]),
+        versions="results/provenance/tool_versions.json",
+        reference=REF,
+        gene_models=GFF,
+        panel_targets=TARGETS,
+        hotspots=project_file(config["hotspots"]),
+        knowledge_base=KNOWLEDGEBASE,
+    output:
+        "results/provenance/{patient}.json",
+    log:
+        "results/logs/provenance/{patient}.log",
+    benchmark:
+        "results/benchmarks/provenance/{patient}.tsv"
+    conda:
+        ENVS / "python.yaml"
+    threads: 1
+    resources:
+        mem_mb=1000,
+        # sha256 of the inputs: ~10 GB per minute, conservatively
+        runtime=lambda wc, input: 10 + int(input.size_mb / 10000),
+    params:
+        patient=lambda wc: SHEET.patients[wc.patient],
+        resources=["reference", "gene_models", "panel_targets", "hotspots"],
+        # a changed configuration re-runs this rule (and the report that cites its hash)
+        config_sha256=tb_methods.config_sha256(config),
+    script:
+        "../scripts/report_provenance.py"
+
+
+rule report_pdf:
+    input:
+        "results/report/{patient}.html",
+    output:
+        "results/report/{patient}.pdf",
+    log:
+        "results/logs/report_pdf/{patient}.log",
+    benchmark:
+        "results/benchmarks/report_pdf/{patient}.tsv"
+    conda:
+        ENVS / "weasyprint.yaml"
+    threads: 1
+    resources:
+        mem_mb=2000,
+        runtime=10,
+    script:
+        "../scripts/report_pdf.py"
+
+
+# Chromium comes from the host (Debian package chromium; there is no conda package): the env
+# only brings Python, the tumorboard package and poppler.
+rule report_screenshots:
+    input:
+        html="results/report/{patient}.html",
+        pdf="results/report/{patient}.pdf",
+    output:
+        html_png="results/report/{patient}.page1.png",
+        pdf_png="results/report/{patient}.pdf.page1.png",
+    log:
+        log="results/logs/report_screenshots/{patient}.log",
+        netlog="results/logs/report_screenshots/{patient}.netlog.json",
+    benchmark:
+        "results/benchmarks/report_screenshots/{patient}.tsv"
+    conda:
+        ENVS / "weasyprint.yaml"
+    threads: 1
+    resources:
+        mem_mb=2000,
+        runtime=10,
+    script:
+        "../scripts/report_screenshots.py"

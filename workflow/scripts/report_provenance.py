@@ -1,0 +1,28 @@
+"""One patient's provenance JSON: versions, commit, checksums and the generated methods text."""
+
+import json
+import sys
+from pathlib import Path
+
+from tumorboard import methods
+
+sys.stderr = open(snakemake.log[0], "w")
+inp, par = snakemake.input, snakemake.params
+patient = par.patient
+with open(inp.versions) as fh:
+    versions = json.load(fh)
+doc = methods.build_provenance(
+    patient=patient.id,
+    config=snakemake.config,
+    tool_versions=versions,
+    inputs=inp.inputs,
+    resources={name: inp[name] for name in par.resources},
+    project_dir=Path(snakemake.scriptdir).parents[1],  # the workflow's checkout (git commit)
+    from_vcf=patient.tumour.from_vcf,
+    tumour_only=patient.normal is None,
+    knowledge_base=inp.get("knowledge_base"),
+)
+with open(snakemake.output[0], "w") as fh:
+    json.dump(doc, fh, indent=2)
+    fh.write("\n")
+print(f"{len(doc['inputs'])} input file(s), {len(doc['resources'])} resource(s)", file=sys.stderr)

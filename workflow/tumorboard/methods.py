@@ -1,0 +1,331 @@
+"""Methods text and run provenance for one patient's report.
+
+The methods paragraphs are generated from the run's configuration and the tool versions captured
+at run time (``results/provenance/tool_versions.json``), never written by hand: a threshold or a
+version in the report is the one the run used.  A tool whose version was not captured is named
+with "version not captured" rather than a guessed number.
+
+Provenance: workflow version and git commit, tool versions, sha256 of the patient's input files
+(FASTQ or VCF), of the reference and the other resources, of the knowledge base when one is used,
+and of the configuration (canonical JSON).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import subprocess
+from collections.abc import Iterable, Mapping, Sequence
+from importlib import metadata
+from pathlib import Path
+
+from tumorboard import __version__
+from tumorboard.provenance import tool_version
+
+NOT_CAPTURED = "version not captured"
+
+# Versions this module captures itself when tool_versions.json lacks them (report-stage tools).
+RUNTIME_PACKAGES = ["weasyprint", "multiqc"]
+RUNTIME_TOOLS = {"chromium": ["chromium", "--version"]}
+
+# Display names of captured tool keys (keys as in tumorboard.provenance and RUNTIME_*).
+DISPLAY = {
+    "python:snakemake": "Snakemake",
+    "python:pysam": "pysam",
+    "python:jinja2": "Jinja2",
+    "python:matplotlib": "Matplotlib",
+    "python:scipy": "SciPy",
+    "python:pandas": "pandas",
+    "python:tumorboard": "tumorboard",
+    "python:weasyprint": "WeasyPrint",
+    "python:multiqc": "MultiQC",
+    "chromium": "Chromium",
+}
+
+
+# --------------------------------------------------------------------------- checksums
+
+
+def sha256_file(path: str | Path, chunk: int = 1 << 20) -> str:
+    digest = hashlib.sha256()
+    with open(path, "rb") as fh:
+        while block := fh.read(chunk):
+            digest.update(block)
+    return digest.hexdigest()
+
+
+def canonical_json(obj) -> str:
+    """Key-sorted, whitespace-free JSON: equal configs give equal text (and hash)."""
+    return json.dumps(obj, sort_keys=True, separators=(",", ":"), ensure_ascii=False, default=str)
+
+
+def config_sha256(config: Mapping) -> str:
+    return hashlib.sha256(canonical_json(dict(config)).encode("utf-8")).hexdigest()
+
+
+def workflow_commit(project_dir: str | Path) -> str:
+    """``git rev-parse HEAD`` of the project, "-dirty" appended when tracked files differ from
+    it; "unknown" outside a git checkout or without git."""
+    env = {**os.environ, "GIT_OPTIONAL_LOCKS": "0"}  # read-only: never take the index lock
+
+    def git(*args: str) -> subprocess.CompletedProcess:
+        return subprocess.run(
+            ["git", "-C", str(project_dir), *args],
+            capture_output=True,
+            text=True,
+            timeout=30,
+            env=env,
+        )
+
+    try:
+        head = git("rev-parse", "HEAD")
+        if head.returncode != 0:
+            return "unknown"
+        dirty = git("status", "--porcelain", "--untracked-files=no").stdout.strip()
+    except (OSError, subprocess.TimeoutExpired):
+        return "unknown"
+    return head.stdout.strip() + ("-dirty" if dirty else "")
+
+
+# --------------------------------------------------------------------------- versions
+
+
+def runtime_versions(captured: Mapping[str, str]) -> dict[str, str]:
+    """``captured`` plus the report-stage tools it lacks (tumorboard, WeasyPrint, MultiQC,
+    Chromium), each asked at run time."""
+    out = dict(captured)
+    out.setdefault("python:tumorboard", __version__)
+    for pkg in RUNTIME_PACKAGES:
+        key = f"python:{pkg}"
+        if key not in out:
+            try:
+                out[key] = metadata.version(pkg)
+            except metadata.PackageNotFoundError:
+                out[key] = "unavailable (not installed)"
+    for name, cmd in RUNTIME_TOOLS.items():
+        out.setdefault(name, tool_version(cmd))
+    return out
+
+
+def tool(versions: Mapping[str, str], key: str) -> str:
+    """E.g. "fastp 0.23.2": the tool's name and its captured version (or that none was captured)."""
+    name = DISPLAY.get(key, key.removeprefix("python:"))
+    version = versions.get(key)
+    if not version or version.startswith(("unavailable", "unknown")):
+        return f"{name} ({NOT_CAPTURED})"
+    return f"{name} {version}"
+
+
+# --------------------------------------------------------------------------- methods text
+
+
+def _pct(x: float) -> str:
+    return f"{x * 100:g}%"
+
+
+def _genes(genes: Iterable[str]) -> str:
+    genes = list(genes)
+    return ", ".join(genes[:-1]) + f" and {genes[-1]}" if len(genes) > 1 else "".join(genes)
+
+
+def _panel_of_normals(som: Mapping) -> str:
+    pon = som["panel_of_normals"]
+    if pon == "none":
+        return "No panel of normals was used."
+    rule = (
+        f"alleles seen with ≥ {som['pon_min_alt_reads']} reads and allele fraction "
+        f"≥ {_pct(som['pon_min_vaf'])} in ≥ {som['pon_min_samples']} normal sample(s)"
+    )
+    if pon == "cohort":
+        return f"A panel of normals built from the run's normal samples ({rule}) was applied."
+    return f"The panel of normals {Path(pon).name} was applied."
+
+
+def _reads_paragraphs(config: Mapping, v: Mapping[str, str], tumour_only: bool) -> list[str]:
+    par, som = config["params"], config["somatic"]
+    mp = par["mpileup"]
+    extra = par["fastp"]["extra"].strip()
+    fastp_opts = f" (extra options: {extra})" if extra else " (default options)"
+    qc = (
+        f"Reads were quality- and adapter-trimmed with {tool(v, 'fastp')}{fastp_opts} and aligned "
+        f"to the reference with {tool(v, 'bwa')} (bwa mem, one read group per sequencing unit). "
+        f"Alignments were mate-fixed, sorted, merged per sample and duplicate-marked with "
+        f"{tool(v, 'samtools')} (fixmate, sort, merge, markdup); alignment statistics are from "
+        f"samtools stats over the panel targets. Per-target depth was computed with "
+        f"{tool(v, 'mosdepth')} (mapping quality ≥ {mp['min_mapq']}; fractions of bases at "
+        f"≥ {', '.join(str(t) for t in config['coverage']['thresholds'])}x)."
+    )
+    normal_rule = (
+        "Without a matched normal the normal log-odds and normal-evidence filters do not apply, "
+        "so germline variants cannot be excluded."
+        if tumour_only
+        else (
+            f"The matched normal had to support the reference (NLOD ≥ {som['min_nlod']}) and "
+            f"carry at most {som['max_normal_alt_reads']} alt reads and an allele fraction "
+            f"≤ {_pct(som['max_normal_vaf'])}."
+        )
+    )
+    calling = (
+        f"Candidate SNVs, MNVs and indels were piled up with {tool(v, 'bcftools')} mpileup "
+        f"(mapping quality ≥ {mp['min_mapq']}, base quality ≥ {mp['min_baseq']}, maximum depth "
+        f"{mp['max_depth']}) and called by the somatic caller of {tool(v, 'python:tumorboard')}: "
+        f"per-read likelihoods with MuTect's tumour log-odds (TLOD ≥ {som['min_tlod']}), "
+        f"≥ {som['min_alt_reads']} alt reads and allele fraction ≥ {_pct(som['min_vaf'])} "
+        f"(inside hotspots: ≥ {som['hotspot_min_alt_reads']} reads, ≥ "
+        f"{_pct(som['hotspot_min_vaf'])}, TLOD ≥ {som['hotspot_min_tlod']}). {normal_rule} "
+        f"Artefact filters: strand bias (Fisher p < {som['strand_p']}), median alt position "
+        f"≥ {som['min_read_position']} bases from the read end, median alt mapping quality "
+        f"≥ {som['min_median_mapq']} and base quality ≥ {som['min_median_baseq']}, and no more "
+        f"than {som['cluster_max_events']} passing events within {som['cluster_window']} bp. "
+        f"{_panel_of_normals(som)}"
+    )
+    hotspots = (
+        f"Hotspot codons are evaluable at a tumour depth ≥ {som['min_depth']}x; a negative "
+        f"hotspot states its limit of detection, the smallest allele fraction detected with "
+        f"{_pct(som['lod_probability'])} probability (binomial) at its depth given the "
+        f"caller's minimum of {som['hotspot_min_alt_reads']} alt reads inside hotspots."
+    )
+    cn = config["copy_number"]
+    copy_number = (
+        "Gene copy number was not evaluated (no matched normal)."
+        if tumour_only
+        else (
+            f"Gene copy number: per-target depth ratio of tumour to normal (targets with normal "
+            f"depth ≥ {cn['min_normal_depth']}x), summarised per gene and adjusted for tumour "
+            f"purity; amplified at ≥ {cn['amplification_copies']:g} copies, equivocal from "
+            f"{cn['equivocal_copies']:g}, loss at ≤ {cn['loss_copies']:g}."
+        )
+    )
+    return [qc, calling + " " + hotspots, copy_number]
+
+
+def _vcf_paragraphs() -> list[str]:
+    return [
+        "Somatic calls were imported from the patient's VCF with the original caller's filters, "
+        "depths and allele fractions; no reads were analysed, so hotspots without a call are "
+        "not evaluable and copy number comes only from the supplied segments, if any."
+    ]
+
+
+def methods_paragraphs(
+    config: Mapping,
+    versions: Mapping[str, str],
+    *,
+    from_vcf: bool = False,
+    tumour_only: bool = False,
+    knowledge_base: Sequence[Mapping] = (),
+) -> list[str]:
+    """The methods section, one string per paragraph, from the configuration, the captured tool
+    versions and the knowledge base's sources (name, release_date, as in its JSON)."""
+    panel = config["panel"]
+    intro = (
+        f"Analysis with tumorboard {__version__}, a "
+        f"{tool(versions, 'python:snakemake')} workflow, on GRCh38 sequence of the panel loci. "
+        f"Panel: coding exons of {_genes(panel['genes'])} on their MANE Select transcripts, "
+        f"± {panel['padding']} bp, plus {panel['backbone_tiles']} copy-number backbone tiles of "
+        f"{panel['backbone_tile_size']} bp per control region."
+    )
+    body = _vcf_paragraphs() if from_vcf else _reads_paragraphs(config, versions, tumour_only)
+    annotation = (
+        f"Calls were normalised (left-aligned, multi-allelic records split) with "
+        f"{tool(versions, 'bcftools')} norm and annotated with bcftools csq on the MANE Select "
+        f"transcripts; protein changes are given in HGVS with three-letter and one-letter "
+        f"amino-acid codes. Positions are GRCh38."
+    )
+    kb = (
+        [
+            "Findings were matched to the knowledge base by gene and protein change (and "
+            "amplification, loss and wild-type categories), with the patient's tumour type, and "
+            "tiered following AMP/ASCO/CAP 2017. Knowledge base sources: "
+            + "; ".join(
+                f"{src['name']} (release {src.get('release_date') or 'undated'})"
+                for src in knowledge_base
+            )
+            + "."
+        ]
+        if knowledge_base
+        else []
+    )
+    report = (
+        f"The report was rendered with {tool(versions, 'python:jinja2')} and "
+        f"{tool(versions, 'python:matplotlib')}, its PDF with "
+        f"{tool(versions, 'python:weasyprint')}; cohort QC with {tool(versions, 'python:multiqc')}."
+    )
+    return [intro, *body, annotation, *kb, report]
+
+
+# --------------------------------------------------------------------------- provenance
+
+
+def patient_input_files(patient) -> list[str]:
+    """The files a patient enters the workflow with: FASTQ pairs of every sample (tumour first),
+    or the tumour's VCF (and copy-number segments)."""
+    files: list[str] = []
+    for sample in patient.samples:
+        if sample.from_vcf:
+            files += [f for f in (sample.vcf, sample.cna) if f]
+        for unit in sample.units:
+            files += [unit["fq1"], unit["fq2"]]
+    return files
+
+
+def knowledge_base_provenance(path: str | Path) -> dict:
+    """sha256 of the knowledge-base file, and the release and sha256 of each of its sources
+    (read from a tumorboard knowledge-base JSON; none for another kind of file)."""
+    sources = []
+    try:
+        doc = json.loads(Path(path).read_text(encoding="utf-8"))
+    except (UnicodeDecodeError, json.JSONDecodeError):
+        doc = {}
+    for src in doc.get("sources", []) if isinstance(doc, dict) else []:
+        sources.append({k: src.get(k) for k in ("name", "file", "release_date", "sha256")})
+    release = "; ".join(f"{s['name']} {s['release_date'] or 'undated'}" for s in sources)
+    return {
+        "file": str(path),
+        "sha256": sha256_file(path),
+        "release": release or "not recorded",
+        "sources": sources,
+    }
+
+
+def build_provenance(
+    *,
+    patient: str,
+    config: Mapping,
+    tool_versions: Mapping[str, str],
+    inputs: Iterable[str | Path],
+    resources: Mapping[str, str | Path],
+    project_dir: str | Path,
+    from_vcf: bool = False,
+    tumour_only: bool = False,
+    knowledge_base: str | Path | None = None,
+) -> dict:
+    """The provenance block of one report: what ran (workflow version and commit, tool versions,
+    config hash) on what (sha256 of inputs, resources and knowledge base), and the methods text.
+
+    ``knowledge_base``: the knowledge-base JSON findings were matched to (its ``sources`` give
+    each input's release date and sha256).  Keys read by ``tumorboard.report``:
+    workflow_version, config_sha256, tool_versions, resources (name -> "sha256:<hex>")."""
+    versions = runtime_versions(tool_versions)
+    kb = knowledge_base_provenance(knowledge_base) if knowledge_base else None
+    return {
+        "patient": patient,
+        "workflow_version": __version__,
+        "workflow_commit": workflow_commit(project_dir),
+        "config_sha256": config_sha256(config),
+        "tool_versions": dict(sorted(versions.items())),
+        "resources": {name: f"sha256:{sha256_file(p)}" for name, p in resources.items()}
+        | ({"knowledge_base": f"sha256:{kb['sha256']}"} if kb else {}),
+        "resource_files": {name: str(p) for name, p in resources.items()}
+        | ({"knowledge_base": kb["file"]} if kb else {}),
+        "knowledge_base": kb,
+        "inputs": [{"file": str(p), "sha256": sha256_file(p)} for p in inputs],
+        "methods": methods_paragraphs(
+            config,
+            versions,
+            from_vcf=from_vcf,
+            tumour_only=tumour_only,
+            knowledge_base=kb["sources"] if kb else (),
+        ),
+    }
