@@ -27,3 +27,15 @@ lint: install
 
 clean-demo:
 	rm -rf results .snakemake/metadata
+
+# Somatic SNV/indel calling benchmark (bench/README.md): simulated truth grid, normal-vs-normal
+# pair and COLO829 real reads; tumorboard vs bcftools and freebayes -> bench/results/.
+.PHONY: bench-calling
+bench-calling: install
+	$(VENV)/bin/python bench/calling.py --mirror "$(abspath $(MIRROR))"
+
+# Copy-number benchmark (bench/README.md): simulated reads, gene copy number x purity x depth,
+# tumorboard vs naive depth ratios -> bench/results/cnv*.  About 25 min on 2 cores.
+.PHONY: bench-cnv
+bench-cnv: install
+	$(VENV)/bin/python bench/cnv.py --cores $(CORES) --mirror "$(abspath $(MIRROR))"

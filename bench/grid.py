@@ -50,7 +50,10 @@ class HotspotSite:
         return self.positions[-1]
 
     def allows(self, kind: str) -> bool:
-        return self.event == "any" or (self.event, kind) in {("deletion", "DEL"), ("insertion", "INS")}
+        return self.event == "any" or (self.event, kind) in {
+            ("deletion", "DEL"),
+            ("insertion", "INS"),
+        }
 
     def holds(self, a: Allele) -> bool:
         if a.chrom != self.chrom or not self.allows(a.kind):
@@ -143,8 +146,10 @@ def hotspot_sites(rows: list[dict], tx: dict[str, genemodel.Transcript]) -> list
         last = int(r.get("codon_end") or first)
         pos = sorted(p for c in range(first, last + 1) for p in t.codon_positions(c))
         event = r.get("event") or "any"
-        label = f"{r['gene']} {r['ref_aa']}{first}" if event == "any" else (
-            f"{r['gene']} exon {r['exon']} {event}"
+        label = (
+            f"{r['gene']} {r['ref_aa']}{first}"
+            if event == "any"
+            else (f"{r['gene']} exon {r['exon']} {event}")
         )
         sites.append(HotspotSite(label, r["gene"], t.chrom, tuple(pos), event))
     return sorted(sites, key=lambda s: (s.chrom, s.lo))
@@ -170,7 +175,9 @@ def far_from(chrom: str, lo: int, hi: int, reserved: list[tuple[str, int, int]],
     return all(c != chrom or hi < s - gap or lo > e + gap for c, s, e in reserved)
 
 
-def slots(segments: list[Segment], reserved: list[tuple[str, int, int]]) -> list[tuple[Segment, int]]:
+def slots(
+    segments: list[Segment], reserved: list[tuple[str, int, int]]
+) -> list[tuple[Segment, int]]:
     """Anchor positions for non-hotspot events, SLOT_STEP apart and far from ``reserved``."""
     out: list[tuple[Segment, int]] = []
     for seg in segments:
@@ -214,8 +221,9 @@ def substitute(base: str, rng: random.Random) -> str:
     return rng.choice([b for b in BASES if b != base])
 
 
-def raw_allele(genome: Genome, chrom: str, anchor: int, kind: str, size: int, mode: int,
-               rng: random.Random) -> Allele:
+def raw_allele(
+    genome: Genome, chrom: str, anchor: int, kind: str, size: int, mode: int, rng: random.Random
+) -> Allele:
     """An un-normalised event of ``kind`` at ``anchor``: SNV/MNV on the anchor base(s), a deletion
     of ``size`` bases after it, or an insertion of ``size`` bases after it (mode 0 duplicates the
     bases ending at the anchor, as tandem duplications do; mode 1 inserts random bases)."""
@@ -229,8 +237,10 @@ def raw_allele(genome: Genome, chrom: str, anchor: int, kind: str, size: int, mo
         ref = genome.seq(chrom, anchor, anchor + size)
         return Allele(chrom, anchor, ref, ref[0])
     ref = genome.seq(chrom, anchor, anchor)
-    ins = genome.seq(chrom, anchor - size + 1, anchor) if mode == 0 else "".join(
-        rng.choice(BASES) for _ in range(size)
+    ins = (
+        genome.seq(chrom, anchor - size + 1, anchor)
+        if mode == 0
+        else "".join(rng.choice(BASES) for _ in range(size))
     )
     return Allele(chrom, anchor, ref, ref + ins)
 
@@ -282,8 +292,16 @@ def coding_segment(ctx: GridContext, a: Allele) -> Segment | None:
     return None
 
 
-def build_event(ctx: GridContext, anchors: list[int], chrom: str, kind: str, size: int,
-                want_hot: bool, rng: random.Random, accept) -> Allele:
+def build_event(
+    ctx: GridContext,
+    anchors: list[int],
+    chrom: str,
+    kind: str,
+    size: int,
+    want_hot: bool,
+    rng: random.Random,
+    accept,
+) -> Allele:
     """First normalised event from ``candidates`` that stays coding, hot/not hot, and accepted."""
     for anchor, s, mode in candidates(anchors, kind, size):
         a = left_normalise(ctx.genome, raw_allele(ctx.genome, chrom, anchor, kind, s, mode, rng))
@@ -309,26 +327,46 @@ def hotspot_anchors(site: HotspotSite, kind: str, turn: int) -> list[int]:
     return base[k:] + base[:k]
 
 
-def cluster_event(ctx: GridContext, cluster: Cluster, alloc: Allocator, turn: int,
-                  rng: random.Random, eid: str) -> Event:
+def cluster_event(
+    ctx: GridContext, cluster: Cluster, alloc: Allocator, turn: int, rng: random.Random, eid: str
+) -> Event:
     kind = alloc.next_kind(cluster.kinds())
     vaf, i = alloc.next_vaf(kind)
     usable = [s for s in cluster.sites if s.allows(kind)]
     site = usable[turn % len(usable)]
     a = build_event(
-        ctx, hotspot_anchors(site, kind, turn), site.chrom, kind, event_size(kind, i), True, rng,
+        ctx,
+        hotspot_anchors(site, kind, turn),
+        site.chrom,
+        kind,
+        event_size(kind, i),
+        True,
+        rng,
         lambda a: site.holds(a) and inside(a, cluster.lo - MARGIN, cluster.hi + MARGIN),
     )
     return Event(eid, site.gene, a, vaf, kind, True, f"{site.label} {kind}")
 
 
-def slot_event(ctx: GridContext, seg: Segment, anchor: int, alloc: Allocator, turn: int,
-               rng: random.Random, eid: str) -> Event:
+def slot_event(
+    ctx: GridContext,
+    seg: Segment,
+    anchor: int,
+    alloc: Allocator,
+    turn: int,
+    rng: random.Random,
+    eid: str,
+) -> Event:
     kind = alloc.next_kind(set(TYPES))
     vaf, i = alloc.next_vaf(kind)
     anchors = [anchor + (turn + d) % 5 for d in range(5)]
     a = build_event(
-        ctx, anchors, seg.chrom, kind, event_size(kind, i), False, rng,
+        ctx,
+        anchors,
+        seg.chrom,
+        kind,
+        event_size(kind, i),
+        False,
+        rng,
         lambda a: inside(a, anchor - MARGIN, anchor + MARGIN) and coding_segment(ctx, a) == seg,
     )
     return Event(eid, seg.gene, a, vaf, kind, False, f"{seg.gene} coding {kind}")
@@ -342,16 +380,18 @@ def grid_events(ctx: GridContext, replicates: int, seed: int) -> list[list[Event
     return [replicate_events(ctx, rep, seed, hot, cold) for rep in range(replicates)]
 
 
-def replicate_events(ctx: GridContext, rep: int, seed: int, hot: Allocator, cold: Allocator
-                     ) -> list[Event]:
+def replicate_events(
+    ctx: GridContext, rep: int, seed: int, hot: Allocator, cold: Allocator
+) -> list[Event]:
     """All somatic events of replicate ``rep`` (0-based)."""
     rng = random.Random(seed * 1000 + rep)
     events: list[Event] = []
     for sp in ctx.specials:
         alloc = hot if sp.hotspot else cold
         vaf, _ = alloc.next_vaf(sp.kind)
-        events.append(Event(f"R{rep + 1}_{sp.id}", sp.gene, sp.allele, vaf, sp.kind,
-                            sp.hotspot, sp.label))
+        events.append(
+            Event(f"R{rep + 1}_{sp.id}", sp.gene, sp.allele, vaf, sp.kind, sp.hotspot, sp.label)
+        )
     fixed = [(e.allele.chrom, e.allele.pos, e.allele.end) for e in ctx.specials]
     for n, cl in enumerate(ctx.clusters, start=1):
         if far_from(cl.chrom, cl.lo, cl.hi, fixed, SPACING + MARGIN):
@@ -382,23 +422,39 @@ def erbb2_yvma(genome: Genome, tx: genemodel.Transcript) -> Allele:
     return left_normalise(genome, Allele(tx.chrom, dup[-1], anchor, anchor + seq))
 
 
-def specials(genome: Genome, tx: dict[str, genemodel.Transcript], sites: list[HotspotSite]
-             ) -> list[Event]:
+def specials(
+    genome: Genome, tx: dict[str, genemodel.Transcript], sites: list[HotspotSite]
+) -> list[Event]:
     egfr = left_normalise(genome, Allele("chr7", 55174772, "GGAATTAAGAGAAGCA", "G"))
     erbb2 = erbb2_yvma(genome, tx["ERBB2"])
     return [
-        Event("EGFR_E746_A750del", "EGFR", egfr, 0.0, "DEL", is_hotspot(egfr, sites),
-              "EGFR exon 19 E746_A750del (15 bp)"),
-        Event("ERBB2_A775_G776insYVMA", "ERBB2", erbb2, 0.0, "INS", is_hotspot(erbb2, sites),
-              "ERBB2 exon 20 A775_G776insYVMA (c.2313_2324dup)"),
+        Event(
+            "EGFR_E746_A750del",
+            "EGFR",
+            egfr,
+            0.0,
+            "DEL",
+            is_hotspot(egfr, sites),
+            "EGFR exon 19 E746_A750del (15 bp)",
+        ),
+        Event(
+            "ERBB2_A775_G776insYVMA",
+            "ERBB2",
+            erbb2,
+            0.0,
+            "INS",
+            is_hotspot(erbb2, sites),
+            "ERBB2 exon 20 A775_G776insYVMA (c.2313_2324dup)",
+        ),
     ]
 
 
 # ---------------------------------------------------------------- context, files, checks
 
 
-def make_context(genome: Genome, mirror: Path, genes: list[str], hotspots_tsv: Path,
-                 germline: list[dict]) -> GridContext:
+def make_context(
+    genome: Genome, mirror: Path, genes: list[str], hotspots_tsv: Path, germline: list[dict]
+) -> GridContext:
     tx = load_models(mirror, genes)
     sites = hotspot_sites(read_hotspot_rows(hotspots_tsv), tx)
     cls = clusters(sites)
@@ -406,7 +462,8 @@ def make_context(genome: Genome, mirror: Path, genes: list[str], hotspots_tsv: P
     reserved = [(c.chrom, c.lo, c.hi) for c in cls]
     reserved += [(e.allele.chrom, e.allele.pos, e.allele.end) for e in fixed]
     kept = [
-        g for g in germline
+        g
+        for g in germline
         if far_from(g["chrom"], int(g["pos"]), int(g["pos"]), reserved, SPACING + MARGIN)
     ]
     reserved += [(g["chrom"], int(g["pos"]), int(g["pos"])) for g in kept]
@@ -426,10 +483,13 @@ def truth_document(patient: str, events: list[Event], germline: list[dict]) -> d
 
 
 def write_truth(path: Path, doc: dict, header: str) -> None:
+    """Write the truth file unless it already says the same (an unchanged file keeps its mtime,
+    so Snakemake does not simulate its reads again)."""
+    text = header + yaml.safe_dump(doc, sort_keys=False)
+    if path.exists() and path.read_text() == text:
+        return
     path.parent.mkdir(parents=True, exist_ok=True)
-    with open(path, "w") as fh:
-        fh.write(header)
-        yaml.safe_dump(doc, fh, sort_keys=False)
+    path.write_text(text)
 
 
 def verify_normalised(genome: Genome, doc: dict, scratch: Path) -> None:
@@ -443,6 +503,7 @@ def verify_normalised(genome: Genome, doc: dict, scratch: Path) -> None:
     rows.sort()
     contigs = sorted({r[0] for r in rows})
     vcf = scratch.with_suffix(".vcf")
+    vcf.parent.mkdir(parents=True, exist_ok=True)
     with open(vcf, "w") as fh:
         fh.write("##fileformat=VCFv4.2\n")
         for c in contigs:
@@ -452,7 +513,9 @@ def verify_normalised(genome: Genome, doc: dict, scratch: Path) -> None:
             fh.write(f"{c}\t{p}\t.\t{r}\t{a}\t.\t.\t.\n")
     res = subprocess.run(
         ["bcftools", "norm", "-f", genome.fasta, "--check-ref", "e", str(vcf)],
-        capture_output=True, text=True, check=True,
+        capture_output=True,
+        text=True,
+        check=True,
     )
     after = [tuple(ln.split("\t")[:5]) for ln in res.stdout.splitlines() if ln[0] != "#"]
     before = [(c, str(p), ".", r, a) for c, p, r, a in rows]

@@ -104,7 +104,7 @@ def test_methods_carry_the_configured_thresholds(config, versions):
         f"TLOD ≥ {som['min_tlod']}",
         f"NLOD ≥ {som['min_nlod']}",
         f"≥ {som['min_alt_reads']} alt reads",
-        "allele fraction ≥ 2%",
+        "allele fraction ≥ 1%",
         f"≥ {som['hotspot_min_alt_reads']} reads",
         f"tumour depth ≥ {som['min_depth']}x",
         "95% probability",

@@ -1,13 +1,21 @@
-# Gene copy number from tumour/normal per-target depth (needs a matched normal for now).
+# Gene copy number: per-target depth of the tumour against its matched normal (or a pooled
+# reference of the sheet's normals for a tumour-only patient), or external copy-number segments
+# for a patient that starts from a VCF.  The method is in workflow/tumorboard/cnv.py.
+from tumorboard import cnv as tb_cnv
 
 
 rule copy_number:
     input:
-        tumour=patient_file("results/coverage/{tumour}.targets.tsv"),
-        normal=patient_file("results/coverage/{normal}.targets.tsv"),
+        unpack(
+            lambda wc: tb_cnv.copy_number_inputs(SHEET.patients[wc.patient], NORMALS)
+        ),
+        ref=REF,
+        fai=f"{REF}.fai",
+        panel_grch38=f"{CACHE}/panel/targets.grch38.bed",
     output:
         genes="results/cnv/{patient}.genes.tsv",
         targets="results/cnv/{patient}.targets.tsv",
+        profile="results/cnv/{patient}.profile.svg",
     log:
         "results/logs/copy_number/{patient}.log",
     benchmark:
@@ -20,7 +28,7 @@ rule copy_number:
         runtime=10,
     params:
         purity=lambda wc: SHEET.patients[wc.patient].tumour.purity,
-        thresholds=config["copy_number"],
-        min_normal_depth=config["copy_number"]["min_normal_depth"],
+        matched_normal=lambda wc: SHEET.patients[wc.patient].normal is not None,
+        settings=config["copy_number"],
     script:
         "../scripts/copy_number.py"

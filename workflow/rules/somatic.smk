@@ -25,10 +25,11 @@ rule mpileup:
         mapq=config["params"]["mpileup"]["min_mapq"],
         baseq=config["params"]["mpileup"]["min_baseq"],
         max_depth=config["params"]["mpileup"]["max_depth"],
+        gap_frac=config["params"]["mpileup"]["gap_frac"],
     shell:
         # -d/-L raised: with the defaults (250) bcftools skips indel calling on deep panels
         "bcftools mpileup -f {input.ref:q} -R {input.targets:q} -q {params.mapq} -Q {params.baseq}"
-        " -d {params.max_depth} -L {params.max_depth} -a FORMAT/AD,FORMAT/ADF,FORMAT/ADR,FORMAT/DP"
+        " -d {params.max_depth} -L {params.max_depth} -m 2 -F {params.gap_frac} -a FORMAT/AD,FORMAT/ADF,FORMAT/ADR,FORMAT/DP"
         " -Ob -o {output:q} {input.bams:q} 2> {log:q}"
 
 
@@ -76,9 +77,10 @@ rule normals_pileup:
         mapq=config["params"]["mpileup"]["min_mapq"],
         baseq=config["params"]["mpileup"]["min_baseq"],
         max_depth=config["params"]["mpileup"]["max_depth"],
+        gap_frac=config["params"]["mpileup"]["gap_frac"],
     shell:
         "bcftools mpileup -f {input.ref:q} -R {input.targets:q} -q {params.mapq} -Q {params.baseq}"
-        " -d {params.max_depth} -L {params.max_depth} -a FORMAT/AD,FORMAT/DP"
+        " -d {params.max_depth} -L {params.max_depth} -m 2 -F {params.gap_frac} -a FORMAT/AD,FORMAT/DP"
         " -Ob -o {output:q} {input.bams:q} 2> {log:q}"
 
 

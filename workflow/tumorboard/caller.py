@@ -58,7 +58,7 @@ FILTERS = {
 @dataclass(frozen=True)
 class CallerParams:
     min_alt_reads: int = 5
-    min_vaf: float = 0.02
+    min_vaf: float = 0.01
     min_tlod: float = 6.3
     min_nlod: float = 2.2
     max_normal_vaf: float = 0.02
