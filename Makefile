@@ -35,7 +35,7 @@ bench-calling: install
 	$(VENV)/bin/python bench/calling.py --mirror "$(abspath $(MIRROR))"
 
 # Copy-number benchmark (bench/README.md): simulated reads, gene copy number x purity x depth,
-# tumorboard vs naive depth ratios -> bench/results/cnv*.  About 25 min on 2 cores.
+# tumorboard vs naive depth ratios -> bench/results/cnv*.  About 18 min on 2 cores.
 .PHONY: bench-cnv
 bench-cnv: install
 	$(VENV)/bin/python bench/cnv.py --cores $(CORES) --mirror "$(abspath $(MIRROR))"

@@ -1,6 +1,6 @@
 """Copy-number benchmark: gene copy number x purity x depth, from real simulated reads.
 
-    .venv/bin/python bench/cnv.py            # full grid (~25 min on 2 cores)
+    .venv/bin/python bench/cnv.py            # full grid (~18 min on 2 cores)
     .venv/bin/python bench/cnv.py --quick    # a small slice, to try the machinery
 
 Design.  Reads come from the project's simulator (``tumorboard.simulate``, art_illumina) and go

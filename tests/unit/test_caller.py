@@ -218,3 +218,14 @@ def test_clustered_events_are_flagged():
     cands = [caller.Candidate("c", pos, "A", "T") for pos in (100, 120, 140, 900)]
     caller.flag_clusters(cands, P)
     assert [c.reasons for c in cands] == [["clustered_events"]] * 3 + [[]]
+
+
+def test_reads_of_another_event_support_neither_haplotype(tmp_path):
+    """Reads carrying the 15-bp deletion must not count for a 1-bp insertion 12 bp downstream,
+    whatever haplotype they happen to resemble less badly (a benchmark false positive)."""
+    fa, bam = _reads(tmp_path, n_alt=20, n_ref=0, clipped_alt=0)
+    pos0 = DEL_START + 1 + DEL_LEN + 12
+    ref = REF_SEQ[pos0]
+    with pysam.AlignmentFile(str(bam)) as b, pysam.FastaFile(str(fa)) as f:
+        ev = caller.haplotype_evidence(b, f, "c", pos0, ref, ref + "T", P)
+    assert ev.alt == 0

@@ -38,6 +38,7 @@ from scipy.stats import fisher_exact
 INDEL_QUAL = 40
 MAX_QUAL = 40
 ASSIGN_MARGIN = 20  # quality-weighted mismatches by which a read must prefer one haplotype
+ASSIGN_MAX = 100  # and the preferred haplotype must fit it (reads of another event fit neither)
 FLANK = 160  # bases of reference on each side of an event in its haplotypes
 
 FILTERS = {
@@ -306,9 +307,9 @@ def haplotype_evidence(
             _mismatch_score(seq, qual, hap_alt, off),
             _mismatch_score(seq, qual, hap_alt, off + delta),
         )
-        if s_alt + ASSIGN_MARGIN <= s_ref:
+        if s_alt + ASSIGN_MARGIN <= s_ref and s_alt <= ASSIGN_MAX:
             is_alt = True
-        elif s_ref + ASSIGN_MARGIN <= s_alt:
+        elif s_ref + ASSIGN_MARGIN <= s_alt and s_ref <= ASSIGN_MAX:
             is_alt = False
         else:
             continue  # does not tell the haplotypes apart
