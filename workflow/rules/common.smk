@@ -101,11 +101,11 @@ def patient_file(pattern):
 
 
 def patient_copy_number(wildcards):
-    """Gene copy number needs a matched normal (a pooled normal reference comes later)."""
+    """Gene copy number: from the matched normal or pooled normals (reads), or from the
+    segments given with a VCF; nothing when neither exists."""
     p = SHEET.patients[wildcards.patient]
-    if p.normal is None or p.tumour.from_vcf:
-        return []
-    return f"results/cnv/{wildcards.patient}.genes.tsv"
+    ok = bool(p.tumour.cna) if p.tumour.from_vcf else (p.normal is not None or bool(NORMALS))
+    return f"results/cnv/{wildcards.patient}.genes.tsv" if ok else []
 
 
 def panel_of_normals_file(wildcards):

@@ -70,7 +70,7 @@ doc = {
     },
     "qc": {"verdict": verdict, "reasons": reasons, "samples": qc},
     "variants": sorted(variants, key=lambda v: (v["gene"], v["chrom"], v["pos"], v["alt"])),
-    "copy_number": findings.copy_number_rows(inp.cnv) if normal else [],
+    "copy_number": findings.copy_number_rows(inp.cnv) if inp.cnv else [],
     "hotspots": statuses,
     "coverage": coverage,
     "variants_outside_panel_genes": outside_genes,

@@ -129,23 +129,49 @@ def qc_verdict(samples: list[dict], min_depth: int) -> tuple[str, list[str]]:
     return ("fail" if reasons else "pass"), reasons
 
 
+def _value(r: dict, key: str):
+    v = r.get(key)
+    if v is None or (isinstance(v, float) and math.isnan(v)) or v == "":
+        return None
+    return v
+
+
 def copy_number_rows(genes_tsv: str) -> list[dict]:
+    """Gene copy-number rows of the copy-number stage, empty cells as None."""
     df = pd.read_csv(genes_tsv, sep="\t")
     rows = []
     for r in df.to_dict("records"):
-        cn = r.get("copy_number")
-        ok = cn is not None and not (isinstance(cn, float) and math.isnan(cn))
-        rows.append(
-            {
-                "gene": r["gene"],
-                "n_targets": int(r["n_targets"]),
-                "log2_ratio": float(r["log2_ratio"]),
-                "log2_ratio_mad": float(r["log2_ratio_mad"]),
-                "copy_number": float(cn) if ok else None,
-                "call": r["call"],
-                "reason": None if ok else "tumour purity unknown: copies cannot be estimated",
-            }
-        )
+        row = {
+            "gene": r["gene"],
+            "n_targets": int(r["n_targets"]),
+            "log2_ratio": _value(r, "log2_ratio"),
+            "log2_ratio_mad": _value(r, "log2_ratio_mad"),
+            "copy_number": _value(r, "copy_number"),
+            "call": r["call"],
+            "reason": _value(r, "reason"),
+        }
+        for key in (
+            "copy_number_ci_low",
+            "copy_number_ci_high",
+            "log2_ratio_se",
+            "purity",
+            "purity_source",
+            "source",
+        ):
+            if key in r:
+                row[key] = _value(r, key)
+        for key in (
+            "log2_ratio",
+            "log2_ratio_mad",
+            "copy_number",
+            "copy_number_ci_low",
+            "copy_number_ci_high",
+            "log2_ratio_se",
+            "purity",
+        ):
+            if row.get(key) is not None:
+                row[key] = float(row[key])
+        rows.append(row)
     return rows
 
 

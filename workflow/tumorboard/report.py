@@ -56,6 +56,7 @@ CALL_STYLE = {
     "equivocal": ("0.6", ".."),
     "neutral": ("0.85", ""),
     "loss": ("white", "\\\\"),
+    "homozygous deletion": ("black", ""),
     "not evaluable": ("white", "xx"),
 }
 SAMPLE_STYLES = [("0.35", "//"), ("white", ".."), ("0.7", "xx"), ("white", "\\\\")]
@@ -434,7 +435,7 @@ def copy_number_figure(findings: dict) -> str:
     """Inline SVG: log2 ratio per gene (bars styled by call, MAD whiskers) with reference lines
     at the log2 ratio expected for 6 and 1 copies given the purity (log2(6/2), log2(1/2) when
     purity is unknown)."""
-    rows = findings["copy_number"]
+    rows = [r for r in findings["copy_number"] if r.get("log2_ratio") is not None]
     fig = _new_figure(len(rows))
     ax = fig.add_subplot()
     ax.set_title("Copy number: log2 ratio per gene (tumour vs reference)")
