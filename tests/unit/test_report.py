@@ -165,3 +165,17 @@ def test_gene_outside_the_panel_is_not_evaluable_with_its_reason():
         "reason": "gene not in this panel",
     }
     assert hotspot_text(h, 100, []) == "NRAS Q61: not evaluable (gene not in this panel)"
+
+
+def test_page_one_summarises_negative_hotspots_with_depth_and_lod():
+    import json
+    from pathlib import Path
+
+    from tumorboard.report import negative_summary
+
+    doc = json.loads((Path(__file__).parents[1] / "data" / "findings_example.json").read_text())
+    lines = negative_summary(doc)
+    kras = next(line for line in lines if line.startswith("KRAS"))
+    assert "detected: G12D" in kras and "1 not mutated (min depth 501x; LoD ≤ 1.7%)" in kras
+    braf = next(line for line in lines if line.startswith("BRAF"))
+    assert "not evaluable" in braf

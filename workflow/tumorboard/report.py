@@ -322,6 +322,33 @@ def _actionable(findings: dict) -> list[dict]:
     return rows
 
 
+def negative_summary(findings: dict) -> list[str]:
+    """One line per hotspot gene for page 1: what was ruled out, at what depth and LoD, and
+    what could not be evaluated and why."""
+    lines = []
+    genes = list(dict.fromkeys(h["gene"] for h in findings["hotspots"]))
+    for gene in genes:
+        rows = [h for h in findings["hotspots"] if h["gene"] == gene]
+        codons = ", ".join(str(h["codon"]) for h in rows if h.get("codon_end") is None)
+        regions = [h["label"].removeprefix(f"{gene} ") for h in rows if h.get("codon_end")]
+        scope = f"codons {codons}" + "".join(f"; {r}" for r in regions)
+        detected = [h for h in rows if h["status"] == "detected"]
+        negative = [h for h in rows if h["status"] == "not detected"]
+        missing = [h for h in rows if h["status"] == "not evaluable"]
+        parts = []
+        if detected:
+            parts.append("detected: " + ", ".join(h["variant"] or h["label"] for h in detected))
+        if negative:
+            depth = min(h["depth"] for h in negative)
+            lod = max(h["lod_vaf"] for h in negative)
+            parts.append(f"{len(negative)} not mutated (min depth {depth}x; LoD ≤ {pct(lod)})")
+        if missing:
+            reasons = sorted({h.get("reason") or "not evaluable" for h in missing})
+            parts.append(f"{len(missing)} not evaluable ({'; '.join(reasons)})")
+        lines.append(f"{gene} ({scope}): " + "; ".join(parts))
+    return lines
+
+
 def _knowledge_base(findings: dict) -> list[str]:
     return [
         f"{k['name']} ({k['file']}; release {k['release_date'] or 'undated'}; "
@@ -341,6 +368,7 @@ def build_context(findings: dict, provenance: dict | None) -> dict:
         "outside_panel_genes": findings.get("variants_outside_panel_genes", 0),
         "thresholds": _thresholds(findings),
         "actionable": _actionable(findings),
+        "negatives": negative_summary(findings),
         "knowledge_base": _knowledge_base(findings),
         "variants": [_variant_row(v) for v in findings["variants"]],
         "copy_number": [_copy_number_row(c) for c in findings["copy_number"]],
