@@ -104,7 +104,11 @@ def patient_copy_number(wildcards):
     """Gene copy number: from the matched normal or pooled normals (reads), or from the
     segments given with a VCF; nothing when neither exists."""
     p = SHEET.patients[wildcards.patient]
-    ok = bool(p.tumour.cna) if p.tumour.from_vcf else (p.normal is not None or bool(NORMALS))
+    ok = (
+        bool(p.tumour.cna)
+        if p.tumour.from_vcf
+        else (p.normal is not None or bool(NORMALS))
+    )
     return f"results/cnv/{wildcards.patient}.genes.tsv" if ok else []
 
 
