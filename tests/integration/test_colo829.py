@@ -3,16 +3,12 @@ BRAF/CDKN2A regions).  Known answers: BRAF V600E somatic; the CDKN2A p16 framesh
 homozygous somatic (9p21 LOH); the germline het at chr9:21970917 must not come out as somatic."""
 
 import json
-import subprocess
-import sys
-from pathlib import Path
 
 import pytest
 import yaml
+from workflow_run import run_workflow
 
 pytestmark = pytest.mark.integration
-
-SNAKEMAKE = str(Path(sys.executable).with_name("snakemake"))
 
 
 @pytest.fixture(scope="module")
@@ -41,23 +37,7 @@ def colo829(project, mirror, tmp_path_factory):
             }
         )
     )
-    res = subprocess.run(
-        [
-            SNAKEMAKE,
-            "-s",
-            str(project / "Snakefile"),
-            "-d",
-            str(work),
-            "--cores",
-            "2",
-            "--configfile",
-            str(project / "config" / "config.yaml"),
-            str(overlay),
-        ],
-        capture_output=True,
-        text=True,
-        timeout=1800,
-    )
+    res = run_workflow(work, overlay)
     assert res.returncode == 0, res.stderr[-3000:]
     return json.loads((work / "results" / "findings" / "COLO829.json").read_text())
 

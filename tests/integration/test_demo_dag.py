@@ -3,34 +3,17 @@ the findings a user would check: the spiked somatic variants with their protein 
 germline SNP reported as somatic, ERBB2 amplified, negative hotspots with depth and LoD."""
 
 import json
-import os
 import subprocess
-import sys
-from pathlib import Path
 
 import pytest
 import yaml
+from workflow_run import run_workflow
 
 pytestmark = pytest.mark.integration
 
-SNAKEMAKE = str(Path(sys.executable).with_name("snakemake"))
-
 
 def run(project, workdir, overlay, *extra):
-    cmd = [
-        SNAKEMAKE,
-        "-s",
-        str(project / "Snakefile"),
-        "-d",
-        str(workdir),
-        "--cores",
-        "2",
-        "--configfile",
-        str(project / "config" / "config.yaml"),
-        str(overlay),
-        *extra,
-    ]
-    return subprocess.run(cmd, capture_output=True, text=True, env={**os.environ}, timeout=1800)
+    return run_workflow(workdir, overlay, *extra)
 
 
 @pytest.fixture(scope="module")

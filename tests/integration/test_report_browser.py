@@ -8,18 +8,16 @@ import json
 import re
 import shutil
 import subprocess
-import sys
-from pathlib import Path
 
 import pytest
 import yaml
 from PIL import Image
+from workflow_run import run_workflow
 
 from tumorboard import pdf
 
 pytestmark = pytest.mark.integration
 
-SNAKEMAKE = str(Path(sys.executable).with_name("snakemake"))
 PATIENT = "DEMO01"
 TARGETS = [
     f"results/report/{PATIENT}.html",
@@ -62,20 +60,7 @@ def demo(project, mirror, tmp_path_factory):
             }
         )
     )
-    cmd = [
-        SNAKEMAKE,
-        *TARGETS,  # before --configfile, which takes every argument after it
-        "-s",
-        str(project / "Snakefile"),
-        "-d",
-        str(work),
-        "--cores",
-        "2",
-        "--configfile",
-        str(project / "config" / "config.yaml"),
-        str(overlay),
-    ]
-    res = subprocess.run(cmd, capture_output=True, text=True, timeout=1800)
+    res = run_workflow(work, overlay, targets=TARGETS)
     assert res.returncode == 0, res.stderr[-3000:]
     return work / "results"
 

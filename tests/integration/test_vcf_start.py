@@ -2,37 +2,16 @@
 GRCh38, contigs without "chr")."""
 
 import json
-import subprocess
-import sys
-from pathlib import Path
 
 import pytest
 import yaml
+from workflow_run import run_workflow
 
 pytestmark = pytest.mark.integration
 
-SNAKEMAKE = str(Path(sys.executable).with_name("snakemake"))
-
 
 def run(project, work, overlay, *extra):
-    return subprocess.run(
-        [
-            SNAKEMAKE,
-            "-s",
-            str(project / "Snakefile"),
-            "-d",
-            str(work),
-            "--cores",
-            "2",
-            "--configfile",
-            str(project / "config" / "config.yaml"),
-            str(overlay),
-            *extra,
-        ],
-        capture_output=True,
-        text=True,
-        timeout=1800,
-    )
+    return run_workflow(work, overlay, *extra)
 
 
 @pytest.fixture(scope="module")

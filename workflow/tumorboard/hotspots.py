@@ -180,27 +180,23 @@ def evaluate(
             chrom, g_lo = contigs.to_grch38(tx.chrom, min(cpos))
             g_hi = g_lo + max(cpos) - min(cpos)
             row.update(chrom=chrom, start=g_lo, end=g_hi)
+            hit = _overlapping(variants, h, chrom, g_lo, g_hi)
+            if hit:
+                row["status"] = "detected"
+                row["variant"] = ", ".join(
+                    sorted({v.get("protein_short") or v.get("hgvs_c") or "?" for v in hit})
+                )
             if bam is None:  # started from a VCF: no reads to genotype the hotspot with
-                hit = _overlapping(variants, h, chrom, g_lo, g_hi)
-                if hit:
-                    row["status"] = "detected"
-                    row["variant"] = ", ".join(sorted({v.get("protein_short") or "?" for v in hit}))
-                else:
+                if not hit:
                     row["reason"] = "started from a VCF: no reads to genotype this hotspot"
                 out.append(row)
                 continue
             depth = codon_depth(bam, tx.chrom, cpos, min_mapq, min_baseq)
             row["depth"] = depth
-            hit = _overlapping(variants, h, chrom, g_lo, g_hi)
             weak = _overlapping(filtered or [], h, chrom, g_lo, g_hi)
-            if hit:
-                row["status"] = "detected"
-                row["variant"] = ", ".join(
-                    sorted({v.get("protein_short") or v["hgvs_c"] or "?" for v in hit})
-                )
-            elif depth >= min_depth:
+            if not hit and depth >= min_depth:
                 row["status"] = "not detected"
-            else:
+            elif not hit:
                 row["reason"] = f"depth {depth}x below the minimum {min_depth}x"
             if weak and not hit:
                 best = max(weak, key=lambda v: v["alt_reads"])

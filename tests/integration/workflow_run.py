@@ -1,0 +1,28 @@
+"""Run the tumorboard workflow the way a user does, in its own work directory."""
+
+import subprocess
+import sys
+from pathlib import Path
+
+PROJECT = Path(__file__).resolve().parents[2]
+SNAKEMAKE = str(Path(sys.executable).with_name("snakemake"))
+
+
+def run_workflow(workdir, overlay, *extra, targets=()):
+    """``snakemake`` with the project's config plus ``overlay``; ``targets`` go before
+    ``--configfile`` (which takes every argument after it up to the next option)."""
+    cmd = [
+        SNAKEMAKE,
+        *targets,
+        "-s",
+        str(PROJECT / "Snakefile"),
+        "-d",
+        str(workdir),
+        "--cores",
+        "2",
+        "--configfile",
+        str(PROJECT / "config" / "config.yaml"),
+        str(overlay),
+        *extra,
+    ]
+    return subprocess.run(cmd, capture_output=True, text=True, timeout=1800)
