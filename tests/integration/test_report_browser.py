@@ -152,6 +152,15 @@ def test_pdf_pages_and_text(demo, findings, tmp_path):
             assert compact(item["tier_label"]) in flat, item["tier_label"]
     assert "Methods" in text and "Provenance" in text
 
+    # page 1 is what the board reads: identifiers, purity, QC, every actionable finding with
+    # its tier, and the negative findings with depth and limit of detection
+    page1 = compact(text.split("\f")[0])
+    for label in ("Tumour type", "Tumour purity", "QC verdict", "Relevant negative findings"):
+        assert compact(label) in page1, label
+    for item in findings["actionability"]:
+        assert compact(item["alteration"]) in page1, item["alteration"]
+    assert compact("not mutated (min depth") in page1 and "LoD" in page1
+
 
 def test_pdf_draws_inline_svg_and_fetches_nothing(tmp_path):
     svg = (

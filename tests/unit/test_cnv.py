@@ -288,6 +288,25 @@ def test_profile_figure_and_points(tmp_path):
     assert a.read_text() == b.read_text() and "ERBB2" not in a.read_text()[:50]
 
 
+def test_findings_carry_the_profile_and_the_thresholds_in_force(tmp_path):
+    from tumorboard import findings
+
+    t, n, gc = _panel(lambda g, *_: 2.8 if g == "ERBB2" else 1.0)
+    _, targets, _ = cnv.copy_number_from_depth(t, [n], gc, cnv.Purity.from_sheet(0.6), S)
+    path = tmp_path / "targets.tsv"
+    targets.to_csv(path, sep="\t", index=False)
+    profile = findings.copy_number_profile(str(path))
+    assert len(profile) == int(targets["log2_ratio"].notna().sum())
+    # genome order: chromosome number, then GRCh38 start
+    keys = [(int(p["chrom"].removeprefix("chr")), p["start"]) for p in profile]
+    assert keys == sorted(keys)
+    erbb2 = [p["log2_ratio"] for p in profile if p["target"] == "ERBB2"]
+    assert erbb2 and min(erbb2) > 0.8  # 2.8-fold depth: log2 ~1.5 before centring
+    th = findings.copy_number_thresholds({"amplification_copies": 8, "unrelated": 1})
+    assert th["amplification_copies"] == 8 and th["equivocal_copies"] == 4.0
+    assert set(th) >= {"loss_copies", "homozygous_deletion_copies", "min_purity", "confidence"}
+
+
 def _patient(purity=0.6, normal=True, vcf="", cna=""):
     from types import SimpleNamespace
 
@@ -319,3 +338,16 @@ def test_inputs_from_a_vcf_with_segments():
         "segments": "seg.tsv"
     }
     assert cnv.copy_number_inputs(_patient(vcf="x.vcf"), []) == {}
+
+
+@pytest.mark.parametrize(
+    "copies, text",
+    [(5.96, "5.96"), (6.04, "6.0"), (5.9, "5.9"), (3.97, "3.97"), (1.52, "1.52"), (8.04, "8.0")],
+)
+def test_copies_never_read_as_the_other_side_of_a_threshold(copies, text):
+    assert cnv.format_copies(copies, S) == text
+
+
+def test_equivocal_reason_does_not_print_the_threshold_value():
+    call, reason = cnv.call_gene(5.96, (5.7, 6.2), 10, cnv.Purity.from_sheet(0.9), S)
+    assert call == "equivocal" and reason.startswith("5.96 copies")

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import copy
 import json
+import math
 import re
 from pathlib import Path
 
@@ -179,3 +180,103 @@ def test_page_one_summarises_negative_hotspots_with_depth_and_lod():
     assert "detected: G12D" in kras and "1 not mutated (min depth 501x; LoD ≤ 1.7%)" in kras
     braf = next(line for line in lines if line.startswith("BRAF"))
     assert "not evaluable" in braf
+
+
+def _cn_findings(findings: dict) -> dict:
+    """The example with the copy-number stage's full rows, a profile and its thresholds."""
+    f = copy.deepcopy(findings)
+    f["purity"] = None  # estimated by the copy-number stage
+    f["copy_number"] = [
+        {
+            "gene": "ERBB2",
+            "n_targets": 27,
+            "log2_ratio": 1.2,
+            "log2_ratio_mad": 0.08,
+            "copy_number": 5.9,
+            "copy_number_ci_low": 5.5,
+            "copy_number_ci_high": 6.3,
+            "call": "equivocal",
+            "reason": "5.9 copies, 95% interval 5.5-6.3",
+            "purity": 0.55,
+            "purity_source": "somatic SNV allele fractions",
+        },
+        {
+            "gene": "CDKN2A",
+            "n_targets": 2,
+            "log2_ratio": None,
+            "copy_number": None,
+            "call": "not evaluable",
+            "reason": "2 usable targets (at least 3 needed)",
+            "purity": 0.55,
+            "purity_source": "somatic SNV allele fractions",
+        },
+    ]
+    f["copy_number_profile"] = [
+        {"target": "ERBB2", "chrom": "chr17", "start": 39700000 + i, "log2_ratio": 1.2}
+        for i in range(3)
+    ] + [{"target": "backbone", "chrom": "chr18", "start": 1000, "log2_ratio": 0.01}]
+    f["thresholds"]["copy_number"] = {
+        "amplification_copies": 8.0,
+        "equivocal_copies": 5.0,
+        "loss_copies": 1.5,
+        "homozygous_deletion_copies": 0.5,
+        "min_purity": 0.3,
+        "min_targets": 3,
+        "confidence": 0.9,
+    }
+    return f
+
+
+def test_copy_number_table_states_interval_reason_and_purity_source(findings, tmp_path):
+    html = render(_cn_findings(findings), tmp_path)
+    section = html[html.index('<section id="copy-number">') :]
+    section = section[: section.index("</section>")]
+    assert "5.9 (5.5–6.3)" in section
+    assert "2 usable targets (at least 3 needed)" in section
+    assert "purity 55% (somatic SNV allele fractions)" in section
+    # the thresholds stated are the ones the findings were called with, not the defaults
+    assert "amplified ≥ 8 copies per tumour cell, equivocal 5 to &lt; 8" in section
+    assert "purity ≥ 30%" in section and "90% interval" in section
+
+
+def test_copy_number_figure_draws_configured_thresholds_at_the_calls_purity(findings):
+    from tumorboard.cnv import ratio_from_copies
+    from tumorboard.report import copy_number_purity, copy_number_settings
+
+    f = _cn_findings(findings)
+    assert copy_number_purity(f) == 0.55  # sheet blank: the estimate the calls used
+    s = copy_number_settings(f)
+    assert (s.amplification_copies, s.min_purity) == (8.0, 0.3)
+    svg = copy_number_figure(f)
+    assert svg.startswith("<svg") and 'aria-label="Copy-number profile' in svg
+    # the amplification line sits at the log2 ratio of 8 copies at 55% purity
+    from tumorboard.cnv import profile_figure
+
+    fig = profile_figure(f["copy_number_profile"], f["copy_number"], 0.55, s)
+    labels = [t.get_text() for t in fig.axes[0].get_legend().get_texts()]
+    expected = math.log2(ratio_from_copies(8.0, 0.55))
+    assert f"amplified: 8 copies, log2 {expected:+.2f}" in labels
+    assert "Copy-number profile (purity 55%)" == fig.axes[0].get_title(loc="left")
+
+
+def test_page_one_states_copy_number_negatives_and_what_was_not_evaluable(findings):
+    from tumorboard.report import copy_number_negative
+
+    f = _cn_findings(findings)
+    f["copy_number"].append(
+        {
+            "gene": "KRAS",
+            "n_targets": 5,
+            "log2_ratio": 0.0,
+            "copy_number": 2.0,
+            "copy_number_ci_low": 1.8,
+            "copy_number_ci_high": 2.3,
+            "call": "neutral",
+        }
+    )
+    line = copy_number_negative(f)
+    assert line.startswith("Copy number: no amplification or homozygous deletion in KRAS")
+    assert "intervals within 1.8–2.3 copies" in line
+    assert "not evaluable: CDKN2A (2 usable targets (at least 3 needed))" in line
+    assert "ERBB2" not in line  # equivocal is neither negative nor missing: its row says so
+    assert copy_number_negative({**f, "copy_number": []}) == ""

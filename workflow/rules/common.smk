@@ -60,7 +60,8 @@ NORMALS = [s.sample for s in SHEET.samples.values() if s.type == "normal"]
 
 wildcard_constraints:
     sample=r"[A-Za-z0-9][A-Za-z0-9._-]{0,63}",
-    patient=r"[A-Za-z0-9][A-Za-z0-9._-]{0,63}",
+    # results/provenance/tool_versions.json is not a patient's provenance
+    patient=r"(?!tool_versions\.json$)[A-Za-z0-9][A-Za-z0-9._-]{0,63}",
     unit=r"[A-Za-z0-9][A-Za-z0-9._-]{0,63}",
     rid=r"[A-Za-z0-9_]+",
 
@@ -110,6 +111,12 @@ def patient_copy_number(wildcards):
         else (p.normal is not None or bool(NORMALS))
     )
     return f"results/cnv/{wildcards.patient}.genes.tsv" if ok else []
+
+
+def patient_copy_number_targets(wildcards):
+    """The per-target table behind ``patient_copy_number`` (the profile in findings)."""
+    genes = patient_copy_number(wildcards)
+    return genes.replace(".genes.tsv", ".targets.tsv") if genes else []
 
 
 def panel_of_normals_file(wildcards):

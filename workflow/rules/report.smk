@@ -17,6 +17,7 @@ rule findings:
         normal_cov=from_reads("results/coverage/{normal}.targets.tsv"),
         normal_flagstat=from_reads("results/align/{normal}.flagstat.json"),
         cnv=patient_copy_number,
+        cnv_targets=patient_copy_number_targets,
         outside=lambda wc: (
             f"results/import/{wc.patient}.outside_reference.tsv"
             if SHEET.patients[wc.patient].tumour.from_vcf
@@ -38,6 +39,7 @@ rule findings:
         patient=lambda wc: SHEET.patients[wc.patient],
         somatic=config["somatic"],
         mpileup=config["params"]["mpileup"],
+        copy_number=config["copy_number"],
     script:
         "../scripts/findings.py"
 
@@ -63,6 +65,9 @@ rule report:
     input:
         findings="results/findings/{patient}.json",
         provenance="results/provenance/{patient}.json",
+        # inputs, so that a changed layout re-renders the report
+        template=PROJECT / "workflow/templates/report.html.j2",
+        css=PROJECT / "workflow/templates/report.css",
     output:
         "results/report/{patient}.html",
     log:

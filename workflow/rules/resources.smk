@@ -1,5 +1,7 @@
 # Fetch every external resource (download or local mirror), verify it, build the demo reference,
-# its indexes, the MANE Select gene models and the panel targets.
+# its indexes, the MANE Select gene models and the panel targets.  The mirror's location is
+# read from the config by the script, not passed as a param: the checksum decides whether a
+# fetched file is right, so moving a mirror must not rerun the workflow.
 
 
 rule fetch_sequence:
@@ -17,7 +19,6 @@ rule fetch_sequence:
         runtime=30,
     params:
         resource=lambda wc: MANIFEST[wc.rid],
-        mirror=config["resources"]["mirror"],
     script:
         "../scripts/fetch_resource.py"
 
@@ -37,7 +38,6 @@ rule fetch_file:
         runtime=30,
     params:
         resource=lambda wc: MANIFEST[wc.rid],
-        mirror=config["resources"]["mirror"],
     script:
         "../scripts/fetch_resource.py"
 

@@ -67,10 +67,14 @@ doc = {
         "min_vaf": som["min_vaf"],
         "hotspot_min_vaf": som["hotspot_min_vaf"],
         "lod_probability": som["lod_probability"],
+        "copy_number": findings.copy_number_thresholds(par.copy_number),
     },
     "qc": {"verdict": verdict, "reasons": reasons, "samples": qc},
     "variants": sorted(variants, key=lambda v: (v["gene"], v["chrom"], v["pos"], v["alt"])),
     "copy_number": findings.copy_number_rows(inp.cnv) if inp.cnv else [],
+    "copy_number_profile": (
+        findings.copy_number_profile(inp.cnv_targets) if inp.cnv_targets else []
+    ),
     "hotspots": statuses,
     "coverage": coverage,
     "variants_outside_panel_genes": outside_genes,

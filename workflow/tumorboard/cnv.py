@@ -465,6 +465,13 @@ def _band(copies: float, s: Settings) -> str:
     return "neutral"
 
 
+def format_copies(copies: float, s: Settings) -> str:
+    """One decimal, or two where one would round across a call threshold (5.96 copies is
+    equivocal under a 6-copy threshold and must not read "6.0")."""
+    text = f"{copies:.1f}"
+    return text if _band(float(text), s) == _band(copies, s) else f"{copies:.2f}"
+
+
 def call(copies: float | None, s: Settings) -> str:
     """Category of a point estimate (no uncertainty); ``None`` is not evaluable."""
     return "not evaluable" if copies is None else _band(copies, s)
@@ -503,7 +510,7 @@ def call_gene(
         return "not evaluable", "no estimate"
     band = _band(copies, s)
     lo, hi = ci if ci is not None else (copies, copies)
-    where = f"{copies:.1f} copies, {s.confidence:.0%} interval {lo:.1f}-{hi:.1f}"
+    where = f"{format_copies(copies, s)} copies, {s.confidence:.0%} interval {lo:.1f}-{hi:.1f}"
     if band == "amplified" and lo < s.equivocal_copies:
         return "not evaluable", f"{where}: too uncertain to call an amplification"
     if band not in ("amplified", "equivocal") and hi >= s.amplification_copies:
@@ -793,10 +800,13 @@ def profile_figure(points: list[dict], genes: list[dict], purity: float | None, 
                 if g is not None:
                     ax.hlines(g["log2_ratio"], start - 0.4, i - 0.6, color="black", linewidth=2.2)
                 # two label rows, so that neighbouring small genes do not overprint
+                label = names[start]
+                if g is not None and g.get("call") not in (None, "neutral"):
+                    label += f"\n{g['call']}"
                 ax.text(
                     (start + i - 1) / 2,
-                    1.01 + 0.07 * (n_label % 2),
-                    names[start],
+                    1.01 + 0.13 * (n_label % 2),
+                    label,
                     transform=ax.get_xaxis_transform(),
                     ha="center",
                     va="bottom",
@@ -840,7 +850,7 @@ def profile_figure(points: list[dict], genes: list[dict], purity: float | None, 
     ax.set_xticks([])
     ax.set_xlabel("Panel targets in genome order (gene estimate: bar)")
     ax.set_ylabel("log2 ratio tumour / reference")
-    ax.set_title(f"Copy-number profile ({basis})", fontsize=10, pad=30, loc="left")
+    ax.set_title(f"Copy-number profile ({basis})", fontsize=10, pad=48, loc="left")
     pts = ax.get_legend_handles_labels()[0]
     ax.legend(
         handles=pts + handles, loc="upper left", bbox_to_anchor=(1.01, 1), frameon=False, fontsize=8

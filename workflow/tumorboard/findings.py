@@ -15,7 +15,7 @@ import jsonschema
 import pandas as pd
 import pysam
 
-from . import hgvs
+from . import cnv, hgvs
 from .contigs import ContigMap
 from .genemodel import GeneModels
 
@@ -155,6 +155,8 @@ def copy_number_rows(genes_tsv: str) -> list[dict]:
             "copy_number_ci_high",
             "log2_ratio_se",
             "purity",
+            "purity_ci_low",
+            "purity_ci_high",
             "purity_source",
             "source",
         ):
@@ -168,11 +170,32 @@ def copy_number_rows(genes_tsv: str) -> list[dict]:
             "copy_number_ci_high",
             "log2_ratio_se",
             "purity",
+            "purity_ci_low",
+            "purity_ci_high",
         ):
             if row.get(key) is not None:
                 row[key] = float(row[key])
         rows.append(row)
     return rows
+
+
+def copy_number_profile(targets_tsv: str) -> list[dict]:
+    """Per-target log2 ratios along the panel (genome order), for the report's profile."""
+    return cnv.profile_points(pd.read_csv(targets_tsv, sep="\t"))
+
+
+def copy_number_thresholds(cfg: dict) -> dict:
+    """The call thresholds (absolute copies) and limits in force, from the config."""
+    s = cnv.Settings.from_config(cfg)
+    return {
+        "amplification_copies": s.amplification_copies,
+        "equivocal_copies": s.equivocal_copies,
+        "loss_copies": s.loss_copies,
+        "homozygous_deletion_copies": s.homozygous_deletion_copies,
+        "min_purity": s.min_purity,
+        "min_targets": s.min_targets,
+        "confidence": s.confidence,
+    }
 
 
 def unannotated(outside_tsv: str, genes: set[str]) -> tuple[list[dict], int]:

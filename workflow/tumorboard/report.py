@@ -13,7 +13,6 @@ from __future__ import annotations
 import functools
 import io
 import json
-import math
 import re
 from collections.abc import Callable, Iterable
 from pathlib import Path
@@ -23,8 +22,8 @@ import jsonschema
 import matplotlib
 from markupsafe import Markup
 from matplotlib.figure import Figure
-from matplotlib.lines import Line2D
-from matplotlib.patches import Patch
+
+from .cnv import Settings, format_copies, profile_figure
 
 matplotlib.use("Agg")
 
@@ -35,10 +34,6 @@ CSS_NAME = "report.css"
 
 BANNER = "Research use only — not for clinical decision-making"
 CSP = "default-src 'none'; style-src 'unsafe-inline'; img-src data:"
-
-# Reference lines of the copy-number figure, in absolute copies of a diploid genome.
-AMP_COPIES = 6
-LOSS_COPIES = 1
 
 # Deterministic, network-free SVG: salted ids, text drawn as paths (no font references).
 SVG_RC = {
@@ -51,14 +46,6 @@ SVG_RC = {
 SVG_METADATA = {"Date": None, "Creator": None, "Format": None, "Type": None}
 
 # Greyscale-safe styles: (face grey, hatch); black edges everywhere.
-CALL_STYLE = {
-    "amplified": ("0.25", "//"),
-    "equivocal": ("0.6", ".."),
-    "neutral": ("0.85", ""),
-    "loss": ("white", "\\\\"),
-    "homozygous deletion": ("black", ""),
-    "not evaluable": ("white", "xx"),
-}
 SAMPLE_STYLES = [("0.35", "//"), ("white", ".."), ("0.7", "xx"), ("white", "\\\\")]
 DASH = "—"
 
@@ -118,15 +105,27 @@ def ratio(alt: int | None, depth: int | None) -> str:
 # --------------------------------------------------------------------------- view model
 
 
+def _purity_text(findings: dict) -> str:
+    """The sheet's purity, or the copy-number stage's estimate with its interval and source."""
+    if findings.get("purity") is not None:
+        return f"{pct(findings['purity'], 0)} (sample sheet)"
+    for r in findings["copy_number"]:
+        if r.get("purity") is not None:
+            lo, hi = r.get("purity_ci_low"), r.get("purity_ci_high")
+            ci = "" if lo is None or hi is None else f", interval {pct(lo, 0)}–{pct(hi, 0)}"
+            return f"not given; estimated {pct(r['purity'], 0)}{ci} ({r.get('purity_source')})"
+    return "unknown (not given in the sample sheet, and not estimable)"
+
+
 def _header(findings: dict) -> dict:
-    qc, purity = findings["qc"], findings.get("purity")
+    qc = findings["qc"]
     return {
         "patient": findings["patient"],
         "tumour_sample": findings["tumour_sample"],
         "normal_sample": findings.get("normal_sample") or "none (tumour-only)",
         "tumour_only": not findings.get("normal_sample") and not findings.get("input"),
         "tumour_type": findings["tumour_type"],
-        "purity": "unknown" if purity is None else pct(purity, 0),
+        "purity": _purity_text(findings),
         "qc_pass": qc["verdict"] == "pass",
         "qc_fail": qc["verdict"] == "fail",
         "imported_vcf": (findings.get("input") or {}).get("vcf"),
@@ -164,15 +163,39 @@ def _variant_row(v: dict) -> dict:
     }
 
 
-def _copy_number_row(c: dict) -> dict:
+def _copy_number_row(c: dict, s) -> dict:
+    copies = num(c.get("copy_number"), 1)
+    if c.get("copy_number") is not None:
+        copies = format_copies(c["copy_number"], s)
+    lo, hi = c.get("copy_number_ci_low"), c.get("copy_number_ci_high")
+    if c.get("copy_number") is not None and lo is not None and hi is not None:
+        copies += f" ({lo:.1f}–{hi:.1f})"
+    basis = []
+    if c.get("purity") is not None:
+        basis.append(f"purity {pct(c['purity'], 0)} ({c.get('purity_source') or 'unknown source'})")
+    if c.get("source"):
+        basis.append(str(c["source"]))
     return {
         "gene": c["gene"],
         "n_targets": str(c["n_targets"]),
         "log2_ratio": num(c["log2_ratio"], signed=True),
         "mad": num(c.get("log2_ratio_mad")),
-        "copies": num(c.get("copy_number"), 1),
+        "copies": copies,
         "call": c["call"],
+        "reason": c.get("reason") or "",
+        "basis": "; ".join(basis),
     }
+
+
+def _copy_number_thresholds(findings: dict) -> str:
+    s = copy_number_settings(findings)
+    return (
+        f"amplified ≥ {s.amplification_copies:g} copies per tumour cell, equivocal "
+        f"{s.equivocal_copies:g} to < {s.amplification_copies:g}, loss ≤ {s.loss_copies:g}, "
+        f"homozygous deletion ≤ {s.homozygous_deletion_copies:g}; a call needs its "
+        f"{s.confidence:.0%} interval to support it, ≥ {s.min_targets} usable targets and "
+        f"purity ≥ {s.min_purity:.0%}"
+    )
 
 
 def _detected_text(hotspot: dict, variants: list[dict]) -> str:
@@ -290,7 +313,7 @@ def _provenance(provenance: dict | None) -> dict | None:
     }
 
 
-MAX_THERAPIES = 6  # per finding on the first page; the findings JSON has them all
+PAGE1_THERAPIES = 3  # per finding and direction on the first page; "Evidence details" has all
 
 
 def _therapy_line(t: dict) -> str:
@@ -299,24 +322,72 @@ def _therapy_line(t: dict) -> str:
     return f"{t['therapy']} — Tier {t['tier']}-{t['tier_level']}, {where} ({ids})"
 
 
+def _short_therapy(t: dict) -> str:
+    ids = ", ".join(t["evidence"][:2]) + (" …" if len(t["evidence"]) > 2 else "")
+    return f"{t['therapy']} ({t['tier']}-{t['tier_level']}; {ids})"
+
+
+def _pointer(findings: dict, pointer: str):
+    """The findings item a JSON pointer such as ``/variants/0`` names (None if absent)."""
+    node = findings
+    for part in pointer.strip("/").split("/"):
+        try:
+            node = node[int(part)] if isinstance(node, list) else node[part]
+        except (KeyError, IndexError, ValueError, TypeError):
+            return None
+    return node
+
+
+def _measure(findings: dict, a: dict) -> str:
+    """What was measured behind an actionable finding: VAF and reads, or copies."""
+    parts = []
+    for pointer in a.get("finding") or []:
+        item = _pointer(findings, pointer)
+        if not isinstance(item, dict):
+            continue
+        if "vaf" in item and "depth" in item:
+            parts.append(f"VAF {pct(item['vaf'])} ({item['alt_reads']}/{item['depth']} reads)")
+        elif item.get("copy_number") is not None:
+            parts.append(f"{num(item['copy_number'], 1)} copies ({item['call']})")
+    return "; ".join(parts)
+
+
+def _limited(items: list[str], limit: int) -> list[str]:
+    if len(items) <= limit:
+        return items
+    return items[:limit] + [f"+{len(items) - limit} more (Evidence details)"]
+
+
 def _actionable(findings: dict) -> list[dict]:
-    """Actionable findings by tier: therapies split into sensitivity and resistance."""
+    """Actionable findings by tier.  Page 1 shows, per finding, the therapies with evidence in
+    this tumour type (Tier I) and only the names of those from other tumour types (Tier II);
+    ``evidence`` holds every Tier I/II therapy line for the Evidence details section."""
     rows = []
     for a in findings.get("actionability", []):
         therapies = [t for t in a["therapies"] if t["tier"] in ("I", "II")]
+        here = [t for t in therapies if t["tier"] == "I"]
+        other = [t for t in therapies if t["tier"] == "II"]
+        sens = [_short_therapy(t) for t in here if t["response"] == "sensitivity"]
+        res = [_short_therapy(t) for t in here if t["response"] != "sensitivity"]
+        other_names = list(dict.fromkeys(t["therapy"] for t in other))
         rows.append(
             {
                 "tier": a["tier_label"] if a["status"] == "established" else "not established",
                 "alteration": a["alteration"],
+                "measure": _measure(findings, a),
                 "established": a["status"] == "established",
                 "reason": a["reason"] or "",
                 "basis": a["tier_basis"] or "",
-                "sensitive": [
+                "sensitive": _limited(sens, PAGE1_THERAPIES),
+                "resistant": _limited(res, PAGE1_THERAPIES),
+                "other": ", ".join(other_names[:4])
+                + (f" +{len(other_names) - 4} more" if len(other_names) > 4 else ""),
+                "evidence_sensitive": [
                     _therapy_line(t) for t in therapies if t["response"] == "sensitivity"
-                ][:MAX_THERAPIES],
-                "resistant": [
+                ],
+                "evidence_resistant": [
                     _therapy_line(t) for t in therapies if t["response"] != "sensitivity"
-                ][:MAX_THERAPIES],
+                ],
             }
         )
     return rows
@@ -346,7 +417,36 @@ def negative_summary(findings: dict) -> list[str]:
             reasons = sorted({h.get("reason") or "not evaluable" for h in missing})
             parts.append(f"{len(missing)} not evaluable ({'; '.join(reasons)})")
         lines.append(f"{gene} ({scope}): " + "; ".join(parts))
-    return lines
+    cn = copy_number_negative(findings)
+    return lines + ([cn] if cn else [])
+
+
+def copy_number_negative(findings: dict) -> str:
+    """One line: the genes whose copy number rules out amplification and homozygous deletion
+    (with the range of their intervals), and those that could not be evaluated, and why."""
+    rows = findings["copy_number"]
+    if not rows:
+        return ""
+    quiet = [r for r in rows if r["call"] in ("neutral", "loss")]
+    missing = [r for r in rows if r["call"] == "not evaluable"]
+    parts = []
+    if quiet:
+        lows = [r.get("copy_number_ci_low", r.get("copy_number")) for r in quiet]
+        highs = [r.get("copy_number_ci_high", r.get("copy_number")) for r in quiet]
+        span = ""
+        if None not in lows and None not in highs:
+            span = f"; intervals within {min(lows):.1f}–{max(highs):.1f} copies"
+        parts.append(
+            "no amplification or homozygous deletion in "
+            + ", ".join(r["gene"] + (" (loss)" if r["call"] == "loss" else "") for r in quiet)
+            + span
+        )
+    if missing:
+        parts.append(
+            "not evaluable: "
+            + "; ".join(f"{r['gene']} ({r.get('reason') or 'no estimate'})" for r in missing)
+        )
+    return "Copy number: " + "; ".join(parts) if parts else ""
 
 
 def _knowledge_base(findings: dict) -> list[str]:
@@ -371,10 +471,11 @@ def build_context(findings: dict, provenance: dict | None) -> dict:
         "negatives": negative_summary(findings),
         "knowledge_base": _knowledge_base(findings),
         "variants": [_variant_row(v) for v in findings["variants"]],
-        "copy_number": [_copy_number_row(c) for c in findings["copy_number"]],
+        "copy_number": [
+            _copy_number_row(c, copy_number_settings(findings)) for c in findings["copy_number"]
+        ],
         "copy_number_svg": Markup(copy_number_figure(findings)) if findings["copy_number"] else "",
-        "amp_copies": AMP_COPIES,
-        "loss_copies": LOSS_COPIES,
+        "cn_thresholds": _copy_number_thresholds(findings),
         "hotspot_groups": _hotspot_groups(findings),
         "coverage": _coverage_rows(findings),
         "coverage_svg": Markup(coverage_figure(findings)) if findings["coverage"] else "",
@@ -427,75 +528,32 @@ def _no_data(ax, text: str) -> None:
     ax.set_yticks([])
 
 
-def expected_log2(copies: float, purity: float | None) -> float:
-    """log2 ratio expected for ``copies`` in the tumour, diluted by diploid normal cells."""
-    p = 1.0 if purity is None else purity
-    return math.log2((p * copies + 2 * (1 - p)) / 2)
+def copy_number_settings(findings: dict) -> Settings:
+    """The copy-number thresholds the findings were called with (defaults for older files)."""
+    return Settings.from_config(findings["thresholds"].get("copy_number", {}))
 
 
-def _copy_number_lines(ax, purity: float | None) -> tuple[list, list[float]]:
-    basis = "purity unknown, 100% assumed" if purity is None else f"purity {pct(purity, 0)}"
-    amp, loss = expected_log2(AMP_COPIES, purity), expected_log2(LOSS_COPIES, purity)
-    ax.axhline(0, color="black", linewidth=0.6)
-    ax.axhline(amp, color="black", linestyle="--", linewidth=1)
-    ax.axhline(loss, color="black", linestyle=":", linewidth=1.2)
-    handles = [
-        Line2D(
-            [],
-            [],
-            color="black",
-            linestyle="--",
-            label=f"{AMP_COPIES} copies, log2 {amp:+.2f} ({basis})",
-        ),
-        Line2D(
-            [],
-            [],
-            color="black",
-            linestyle=":",
-            label=f"{LOSS_COPIES} copy, log2 {loss:+.2f} ({basis})",
-        ),
-    ]
-    return handles, [amp, loss]
+def copy_number_purity(findings: dict) -> float | None:
+    """Purity behind the copy numbers: the sheet's, else the one the copy-number stage
+    estimated (the same for every gene row)."""
+    if findings.get("purity") is not None:
+        return findings["purity"]
+    values = [r["purity"] for r in findings["copy_number"] if r.get("purity") is not None]
+    return values[0] if values else None
 
 
 @_svg_rc
 def copy_number_figure(findings: dict) -> str:
-    """Inline SVG: log2 ratio per gene (bars styled by call, MAD whiskers) with reference lines
-    at the log2 ratio expected for 6 and 1 copies given the purity (log2(6/2), log2(1/2) when
-    purity is unknown)."""
+    """Inline SVG: the per-target log2 profile along the panel (gene estimates as bars, genes
+    labelled) with the log2 ratios that the configured call thresholds correspond to at the
+    purity the calls used.  Patients with gene estimates but no per-target profile (external
+    segments) get the gene estimates alone on the same axes."""
     rows = [r for r in findings["copy_number"] if r.get("log2_ratio") is not None]
-    fig = _new_figure(len(rows))
-    ax = fig.add_subplot()
-    ax.set_title("Copy number: log2 ratio per gene (tumour vs reference)")
-    if not rows:
-        _no_data(ax, "No copy-number results")
-        return _svg(fig, "cn", "Copy-number figure: no data")
-    handles, levels = _copy_number_lines(ax, findings.get("purity"))
-    for x, row in enumerate(rows):
-        face, hatch = CALL_STYLE[row["call"]]
-        ax.bar(x, row["log2_ratio"], width=0.6, color=face, hatch=hatch, edgecolor="black")
-        if row.get("log2_ratio_mad") is not None:
-            ax.errorbar(
-                x,
-                row["log2_ratio"],
-                yerr=row["log2_ratio_mad"],
-                fmt="none",
-                ecolor="black",
-                capsize=3,
-                linewidth=1,
-            )
-    calls = list(dict.fromkeys(r["call"] for r in rows))
-    handles = [
-        Patch(facecolor=CALL_STYLE[c][0], hatch=CALL_STYLE[c][1], edgecolor="black", label=c)
-        for c in calls
-    ] + handles
-    spread = [(r["log2_ratio"], r.get("log2_ratio_mad") or 0.0) for r in rows]
-    values = [v - m for v, m in spread] + [v + m for v, m in spread] + levels
-    ax.set_ylim(min(values) - 0.3, max(values) + 0.3)
-    _gene_axis(ax, [r["gene"] for r in rows])
-    ax.set_ylabel("log2 ratio (error bar: MAD)")
-    ax.legend(handles=handles, loc="upper left", bbox_to_anchor=(1.01, 1), frameon=False)
-    return _svg(fig, "cn", "Copy-number figure: log2 ratio per gene")
+    points = findings.get("copy_number_profile") or [
+        {"target": r["gene"], "chrom": "", "start": 0, "log2_ratio": r["log2_ratio"]} for r in rows
+    ]
+    fig = profile_figure(points, rows, copy_number_purity(findings), copy_number_settings(findings))
+    return _svg(fig, "cn", "Copy-number profile: log2 ratio per target along the panel")
 
 
 @_svg_rc
