@@ -1,17 +1,34 @@
 # The cohort view (results/cohort/): summary table, oncoprint, cBioPortal MAF and discrete
-# copy-number table from every patient's findings; MultiQC over the read-level QC files.
+# copy-number table from every patient's findings, the cBioPortal study directory around them;
+# MultiQC over the read-level QC files.
+from types import SimpleNamespace
 
+from tumorboard import cbioportal as tb_cbioportal
 
 COHORT_FINDINGS = [f"results/findings/{pid}.json" for pid in SHEET.patients]
 # samples that start from reads (patients imported from a VCF have no read QC)
 READ_SAMPLES = [s.sample for s in SHEET.samples.values() if not s.from_vcf]
+CBIOPORTAL = "results/cohort/cbioportal"
+# the study has a copy-number profile when some patient has copy number (patient_copy_number)
+CBIOPORTAL_FILES = [
+    f"{CBIOPORTAL}/{name}"
+    for name in tb_cbioportal.study_files(
+        copy_number=any(
+            patient_copy_number(SimpleNamespace(patient=pid)) for pid in SHEET.patients
+        )
+    )
+]
 # outputs of this file, for rule all (MultiQC only when some sample has reads)
-COHORT_OUTPUTS = [
-    "results/cohort/summary.tsv",
-    "results/cohort/mutations.maf",
-    "results/cohort/cna.txt",
-    "results/cohort/oncoprint.png",
-] + (["results/cohort/multiqc_report.html"] if READ_SAMPLES else [])
+COHORT_OUTPUTS = (
+    [
+        "results/cohort/summary.tsv",
+        "results/cohort/mutations.maf",
+        "results/cohort/cna.txt",
+        "results/cohort/oncoprint.png",
+    ]
+    + CBIOPORTAL_FILES
+    + (["results/cohort/multiqc_report.html"] if READ_SAMPLES else [])
+)
 
 
 rule cohort_tables:
@@ -54,6 +71,30 @@ rule cohort_oncoprint:
         genes=config["panel"]["genes"],
     script:
         "../scripts/cohort_oncoprint.py"
+
+
+rule cbioportal_study:
+    input:
+        findings=COHORT_FINDINGS,
+        maf="results/cohort/mutations.maf",
+        cna="results/cohort/cna.txt",
+    output:
+        CBIOPORTAL_FILES,
+    log:
+        "results/logs/cohort/cbioportal.log",
+    benchmark:
+        "results/benchmarks/cohort/cbioportal.tsv"
+    conda:
+        ENVS / "python.yaml"
+    threads: 1
+    resources:
+        mem_mb=1000,
+        runtime=10,
+    params:
+        study_id=config["cbioportal"]["study_id"],
+        genes=config["panel"]["genes"],
+    script:
+        "../scripts/cbioportal_study.py"
 
 
 rule multiqc:

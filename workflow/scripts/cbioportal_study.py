@@ -1,0 +1,29 @@
+"""The cohort as a cBioPortal study directory (meta files, clinical files, MAF, CNA, case lists)."""
+
+import sys
+from pathlib import Path
+
+from tumorboard import cbioportal, cohort
+
+sys.stderr = open(snakemake.log[0], "w")
+meta_study = Path(snakemake.output[0])  # cbioportal.study_files lists it first
+assert meta_study.name == "meta_study.txt", meta_study
+study_dir = meta_study.parent
+findings = cohort.load_findings(snakemake.input.findings)
+written = cbioportal.write_study(
+    findings,
+    study_dir,
+    snakemake.input.maf,
+    snakemake.input.cna,
+    snakemake.params.study_id,
+    snakemake.params.genes,
+)
+declared = sorted(str(Path(p).relative_to(study_dir)) for p in snakemake.output)
+if written != declared:
+    # the rule decides from the sample sheet which patients have copy number; the findings agree
+    raise ValueError(f"study files written {written} differ from the rule's outputs {declared}")
+print(
+    f"cBioPortal study {snakemake.params.study_id}: {len(findings)} sample(s), "
+    f"{len(written)} file(s) in {study_dir}",
+    file=sys.stderr,
+)
