@@ -16,6 +16,8 @@ rule findings:
         tumour_flagstat=from_reads("results/align/{tumour}.flagstat.json"),
         normal_cov=from_reads("results/coverage/{normal}.targets.tsv"),
         normal_flagstat=from_reads("results/align/{normal}.flagstat.json"),
+        tumour_stats=from_reads("results/align/{tumour}.stats.txt"),
+        normal_stats=from_reads("results/align/{normal}.stats.txt"),
         cnv=patient_copy_number,
         cnv_targets=patient_copy_number_targets,
         outside=lambda wc: (

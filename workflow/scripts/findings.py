@@ -42,12 +42,18 @@ if from_vcf:  # no reads: no read-level QC or coverage
 else:
     cov_t = pd.read_csv(inp.tumour_cov, sep="\t")
     qc = [
-        findings.qc_sample(inp.tumour_flagstat, cov_t, patient.tumour.sample, "tumour", min_depth)
+        findings.qc_sample(
+            inp.tumour_flagstat, cov_t, patient.tumour.sample, "tumour", min_depth, inp.tumour_stats
+        )
     ]
     coverage = gene_summary(cov_t, patient.tumour.sample, min_depth)
-    if normal:  # tumour-only patients have no normal QC, coverage or copy number (yet)
+    if normal:  # tumour-only patients have no normal QC or coverage
         cov_n = pd.read_csv(inp.normal_cov, sep="\t")
-        qc.append(findings.qc_sample(inp.normal_flagstat, cov_n, normal, "normal", min_depth))
+        qc.append(
+            findings.qc_sample(
+                inp.normal_flagstat, cov_n, normal, "normal", min_depth, inp.normal_stats
+            )
+        )
         coverage += gene_summary(cov_n, normal, min_depth)
     verdict, reasons = findings.qc_verdict(qc, min_depth)
 outside = findings.unannotated(inp.outside, {h.gene for h in hs}) if from_vcf else None

@@ -98,14 +98,41 @@ def variants_from_vcf(
     return out, rejected, outside_genes
 
 
+def samtools_stats_summary(stats_txt: str) -> dict[str, float]:
+    """The ``SN`` (summary numbers) section of ``samtools stats`` output, by field name.
+
+    Written here rather than taken from MultiQC (whose parser is internal to its module): the
+    format is one ``SN<TAB>name:<TAB>value[<TAB># comment]`` line per number.
+    """
+    out = {}
+    with open(stats_txt) as fh:
+        for line in fh:
+            if line.startswith("SN\t"):
+                parts = line.rstrip("\n").split("\t")
+                out[parts[1].rstrip(":")] = float(parts[2])
+    return out
+
+
 def qc_sample(
-    flagstat_json: str, targets: pd.DataFrame, sample: str, kind: str, min_depth: int
+    flagstat_json: str,
+    targets: pd.DataFrame,
+    sample: str,
+    kind: str,
+    min_depth: int,
+    stats_txt: str | None = None,
 ) -> dict:
+    """Read-level QC of one sample.
+
+    ``stats_txt`` is ``samtools stats -t <panel>`` output: its reads are those overlapping the
+    panel, so their share of the mapped reads is the on-target rate; it also gives the insert
+    size.  Depth fractions are over the bases of the gene targets (backbone tiles excluded), one
+    per coverage threshold of the coverage table.
+    """
     with open(flagstat_json) as fh:
         fs = json.load(fh)["QC-passed reads"]
     total = fs["primary"] or 1
     genes = targets[targets["target"] != "backbone"]
-    return {
+    row = {
         "sample": sample,
         "type": kind,
         "reads": int(fs["primary"]),
@@ -114,6 +141,21 @@ def qc_sample(
         "mean_target_depth": round(float(genes["mean_depth"].mean()), 1),
         "fraction_targets_ge_min_depth": round(float((genes["mean_depth"] >= min_depth).mean()), 4),
     }
+    size = (genes["end"] - genes["start"]).clip(lower=1)
+    row["fraction_target_bases_ge"] = {
+        col.removeprefix("fraction_ge_").removesuffix("x"): round(
+            float((genes[col] * size).sum() / size.sum()), 4
+        )
+        for col in genes.columns
+        if col.startswith("fraction_ge_")
+    }
+    if stats_txt:
+        sn = samtools_stats_summary(stats_txt)
+        mapped = fs["primary mapped"] or 1
+        row["on_target_fraction"] = round(sn["raw total sequences"] / mapped, 4)
+        row["insert_size_mean"] = round(sn["insert size average"], 1)
+        row["insert_size_sd"] = round(sn["insert size standard deviation"], 1)
+    return row
 
 
 def qc_verdict(samples: list[dict], min_depth: int) -> tuple[str, list[str]]:

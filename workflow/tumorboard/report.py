@@ -279,19 +279,38 @@ def _coverage_rows(findings: dict) -> list[dict]:
     ]
 
 
+def qc_depth_levels(findings: dict) -> list[str]:
+    """The coverage thresholds (x) with a target-base fraction in every sample's QC."""
+    levels = None
+    for s in findings["qc"]["samples"]:
+        keys = list((s.get("fraction_target_bases_ge") or {}).keys())
+        levels = keys if levels is None else [k for k in levels if k in keys]
+    return sorted(levels or [], key=float)
+
+
 def _qc_rows(findings: dict) -> list[dict]:
-    return [
-        {
-            "sample": s["sample"],
-            "type": s["type"],
-            "reads": f"{s['reads']:,}",
-            "mapped": pct(s["mapped_fraction"]),
-            "duplicates": pct(s["duplicate_fraction"]),
-            "mean_depth": depth_x(s["mean_target_depth"], 1),
-            "fraction": pct(s["fraction_targets_ge_min_depth"]),
-        }
-        for s in findings["qc"]["samples"]
-    ]
+    levels = qc_depth_levels(findings)
+    rows = []
+    for s in findings["qc"]["samples"]:
+        sd = s.get("insert_size_sd")
+        insert = DASH
+        if s.get("insert_size_mean") is not None:
+            insert = f"{s['insert_size_mean']:.0f}" + (f" ± {sd:.0f}" if sd is not None else "")
+        rows.append(
+            {
+                "sample": s["sample"],
+                "type": s["type"],
+                "reads": f"{s['reads']:,}",
+                "mapped": pct(s["mapped_fraction"]),
+                "duplicates": pct(s["duplicate_fraction"]),
+                "on_target": pct(s["on_target_fraction"]) if "on_target_fraction" in s else DASH,
+                "insert": insert,
+                "mean_depth": depth_x(s["mean_target_depth"], 1),
+                "fraction": pct(s["fraction_targets_ge_min_depth"]),
+                "bases_ge": [pct(s["fraction_target_bases_ge"][k]) for k in levels],
+            }
+        )
+    return rows
 
 
 def _provenance(provenance: dict | None) -> dict | None:
@@ -452,7 +471,8 @@ def copy_number_negative(findings: dict) -> str:
 def _knowledge_base(findings: dict) -> list[str]:
     return [
         f"{k['name']} ({k['file']}; release {k['release_date'] or 'undated'}; "
-        f"sha256 {k['sha256'][:12]}…; {k['records']} records)"
+        f"sha256 {k['sha256'][:12]}…; "
+        + (f"{k['records']} records)" if k["records"] else f"{k.get('rows', 0)} rows)")
         for k in findings.get("knowledge_base", [])
     ]
 
@@ -480,6 +500,7 @@ def build_context(findings: dict, provenance: dict | None) -> dict:
         "coverage": _coverage_rows(findings),
         "coverage_svg": Markup(coverage_figure(findings)) if findings["coverage"] else "",
         "qc_samples": _qc_rows(findings),
+        "qc_levels": qc_depth_levels(findings),
         "provenance": _provenance(provenance),
         "disclaimer": findings["disclaimer"],
     }
