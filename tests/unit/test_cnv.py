@@ -207,7 +207,13 @@ def test_too_few_targets_is_not_evaluable():
 def test_shallow_reference_targets_are_not_used():
     t, n, gc = _panel(lambda *_: 1.0, n_depth=10)  # below min_normal_depth everywhere
     genes, targets = _genes(t, n, gc, 0.5)
-    assert genes.empty and "call" in genes.columns and not targets["usable"].any()
+    assert not targets["usable"].any()
+    # every panel gene is still reported: not evaluable, with the reason, never dropped
+    panel = set(targets.loc[targets["target"] != cnv.BACKBONE, "target"])
+    assert set(genes.index) == panel
+    assert (genes["call"] == "not evaluable").all() and (genes["n_targets"] == 0).all()
+    assert genes["reason"].str.startswith("no usable targets").all()
+    assert genes["copy_number"].isna().all() and genes["log2_ratio"].isna().all()
 
 
 def test_purity_adjustment_inverts_the_mixture():

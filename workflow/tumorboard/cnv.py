@@ -315,8 +315,23 @@ def gene_log2(targets: pd.DataFrame, scale: float) -> pd.DataFrame:
     """Gene-level log2 ratio: weighted median, MAD, standard error (step 5)."""
     rows = []
     centre_se = targets.attrs.get("centre_se", 0.0)
+    panel = sorted(set(targets.loc[targets["target"] != BACKBONE, "target"]))
     genes = targets[(targets["target"] != BACKBONE) & targets["usable"]]
-    for gene, grp in genes.groupby("target", sort=True):
+    for gene in panel:
+        grp = genes[genes["target"] == gene]
+        if grp.empty:  # a gene of the panel is reported, never dropped: "not evaluable"
+            rows.append(
+                {
+                    "gene": str(gene),
+                    "n_targets": 0,
+                    "log2_ratio": None,
+                    "log2_ratio_mad": None,
+                    "log2_ratio_se": None,
+                    "reason": "no usable targets (no coverage, or reference depth below "
+                    "copy_number.min_normal_depth)",
+                }
+            )
+            continue
         x, w = grp["log2_ratio"].to_numpy(), grp["weight"].to_numpy()
         est = _weighted_median(x, w)
         k = scale if scale == scale else 0.0
@@ -333,7 +348,8 @@ def gene_log2(targets: pd.DataFrame, scale: float) -> pd.DataFrame:
             }
         )
     return pd.DataFrame(
-        rows, columns=["gene", "n_targets", "log2_ratio", "log2_ratio_mad", "log2_ratio_se"]
+        rows,
+        columns=["gene", "n_targets", "log2_ratio", "log2_ratio_mad", "log2_ratio_se", "reason"],
     )
 
 
@@ -545,22 +561,23 @@ def copies_interval(
 
 def _gene_row(r: dict, purity: Purity, s: Settings, source: str) -> dict:
     """One output row from a gene estimate ``r`` (log2 with its SE, or absolute ``copies``)."""
-    absolute = r.get("copies") is not None
+    absolute = _rnd(r.get("copies"), 6) is not None
     copies = ci = None
     if absolute:
         copies = float(r["copies"])
-    elif purity.value is not None and r.get("log2_ratio_se") is not None:
+    elif purity.value is not None and _rnd(r.get("log2_ratio_se"), 6) is not None:
         copies, lo, hi = copies_interval(r["log2_ratio"], r["log2_ratio_se"], purity, s.confidence)
         ci = (lo, hi)
-    if r.get("reason"):
-        label, reason = "not evaluable", r["reason"]
+    given = r.get("reason")
+    if isinstance(given, str) and given:  # (a missing reason is NaN in a DataFrame row)
+        label, reason = "not evaluable", given
     else:
         label, reason = call_gene(copies, ci, int(r["n_targets"]), purity, s, absolute)
     return {
         "gene": r["gene"],
         "n_targets": int(r["n_targets"]),
-        "log2_ratio": round(float(r["log2_ratio"]), 3),
-        "log2_ratio_mad": round(float(r["log2_ratio_mad"]), 3),
+        "log2_ratio": _rnd(r.get("log2_ratio"), 3),
+        "log2_ratio_mad": _rnd(r.get("log2_ratio_mad"), 3),
         "copy_number": None if copies is None else round(copies, 2),
         "call": label,
         "purity": purity.value,

@@ -461,9 +461,11 @@ def copy_number_negative(findings: dict) -> str:
             + span
         )
     if missing:
+        by_reason: dict[str, list[str]] = {}
+        for r in missing:
+            by_reason.setdefault(r.get("reason") or "no estimate", []).append(r["gene"])
         parts.append(
-            "not evaluable: "
-            + "; ".join(f"{r['gene']} ({r.get('reason') or 'no estimate'})" for r in missing)
+            "not evaluable: " + "; ".join(f"{', '.join(g)} ({why})" for why, g in by_reason.items())
         )
     return "Copy number: " + "; ".join(parts) if parts else ""
 
