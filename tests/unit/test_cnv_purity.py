@@ -83,6 +83,23 @@ def test_purity_is_estimated_from_snvs_in_copy_neutral_regions_only(tmp_path):
     assert g.loc["ERBB2", "purity_source"] == "somatic SNV allele fractions"
 
 
+def test_reads_outside_the_panel_genes_leave_every_gene_not_evaluable():
+    # as COLO829's panel-limited reads: no target has reference depth, purity not given
+    rows = [
+        {"contig": "c", "start": i * 1000, "end": i * 1000 + 150, "target": g, "chrom": "chr1",
+         "grch38_start": i * 1000 + 1, "grch38_end": i * 1000 + 150, "mean_depth": 0.0}
+        for i, g in enumerate(["backbone"] * 5 + ["KRAS"] * 4 + ["ERBB2"] * 4)
+    ]  # fmt: skip
+    t = pd.DataFrame(rows)
+    snvs = pd.DataFrame({"contig": ["c"], "pos": [5051], "alt_reads": [50], "depth": [100]})
+    gc = np.full(len(t), 0.45)
+    genes, _, purity = cnv.copy_number_from_depth(t, [t.copy()], gc, cnv.Purity(None), S, snvs)
+    assert purity.value is None
+    assert list(genes["gene"]) == ["ERBB2", "KRAS"]
+    assert (genes["call"] == "not evaluable").all()
+    assert genes["reason"].str.startswith("no usable targets").all()
+
+
 def test_snv_allele_counts_reads_pass_snvs_of_the_first_sample(tmp_path):
     path = tmp_path / "s.vcf"
     header = pysam.VariantHeader()

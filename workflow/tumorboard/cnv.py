@@ -38,6 +38,7 @@ from __future__ import annotations
 
 import csv
 import math
+import warnings
 from dataclasses import dataclass, fields
 from pathlib import Path
 
@@ -150,7 +151,9 @@ def pooled_reference(normals: list[pd.DataFrame]) -> pd.DataFrame:
     raw = np.vstack(raw)
     lib = np.array([np.nanmedian(r[r > 0]) if (r > 0).any() else np.nan for r in raw])
     norm = raw / lib[:, None]
-    base["depth_reference"] = np.nanmedian(norm, axis=0) * np.nanmedian(lib)
+    with warnings.catch_warnings():  # a normal without coverage: NaN reference, no warning
+        warnings.simplefilter("ignore", RuntimeWarning)
+        base["depth_reference"] = np.nanmedian(norm, axis=0) * np.nanmedian(lib)
     base["reference_raw_depth"] = np.nanmedian(raw, axis=0)
     base["n_normals"] = len(normals)
     if len(normals) >= 3:
@@ -324,9 +327,9 @@ def gene_log2(targets: pd.DataFrame, scale: float) -> pd.DataFrame:
                 {
                     "gene": str(gene),
                     "n_targets": 0,
-                    "log2_ratio": None,
-                    "log2_ratio_mad": None,
-                    "log2_ratio_se": None,
+                    "log2_ratio": math.nan,
+                    "log2_ratio_mad": math.nan,
+                    "log2_ratio_se": math.nan,
                     "reason": "no usable targets (no coverage, or reference depth below "
                     "copy_number.min_normal_depth)",
                 }
