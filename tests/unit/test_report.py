@@ -280,3 +280,16 @@ def test_page_one_states_copy_number_negatives_and_what_was_not_evaluable(findin
     assert "not evaluable: CDKN2A (2 usable targets (at least 3 needed))" in line
     assert "ERBB2" not in line  # equivocal is neither negative nor missing: its row says so
     assert copy_number_negative({**f, "copy_number": []}) == ""
+
+
+def test_vaf_figure_interval_is_exact_binomial_and_in_the_report(findings, tmp_path):
+    from tumorboard.report import allele_fraction_interval, vaf_figure
+
+    lo, hi = allele_fraction_interval(154, 498)
+    assert lo < 154 / 498 < hi and hi - lo == pytest.approx(0.083, abs=0.005)
+    assert allele_fraction_interval(0, 100)[0] == 0.0  # exact: no negative lower bound
+    svg = vaf_figure(findings)
+    assert svg.startswith("<svg") and "VAF figure: allele fraction per variant" in svg
+    html = render(findings, tmp_path)
+    assert 'id="vaf-' in html and "95% exact binomial interval" in html
+    assert "VAF figure: no variants" in vaf_figure({**findings, "variants": []})

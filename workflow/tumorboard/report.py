@@ -22,6 +22,7 @@ import jsonschema
 import matplotlib
 from markupsafe import Markup
 from matplotlib.figure import Figure
+from matplotlib.lines import Line2D
 
 from .cnv import Settings, format_copies, profile_figure
 
@@ -501,6 +502,7 @@ def build_context(findings: dict, provenance: dict | None) -> dict:
         "hotspot_groups": _hotspot_groups(findings),
         "coverage": _coverage_rows(findings),
         "coverage_svg": Markup(coverage_figure(findings)) if findings["coverage"] else "",
+        "vaf_svg": Markup(vaf_figure(findings)) if findings["variants"] else "",
         "qc_samples": _qc_rows(findings),
         "qc_levels": qc_depth_levels(findings),
         "provenance": _provenance(provenance),
@@ -577,6 +579,73 @@ def copy_number_figure(findings: dict) -> str:
     ]
     fig = profile_figure(points, rows, copy_number_purity(findings), copy_number_settings(findings))
     return _svg(fig, "cn", "Copy-number profile: log2 ratio per target along the panel")
+
+
+def allele_fraction_interval(alt: int, depth: int, level: float = 0.95) -> tuple[float, float]:
+    """Clopper-Pearson interval of an allele fraction (scipy's exact binomial interval)."""
+    from scipy.stats import binomtest
+
+    ci = binomtest(alt, depth).proportion_ci(confidence_level=level, method="exact")
+    return float(ci.low), float(ci.high)
+
+
+@_svg_rc
+def vaf_figure(findings: dict) -> str:
+    """Inline SVG: the allele fraction of every reported variant with its 95% exact binomial
+    interval (hotspot variants filled, others open), the VAF a clonal heterozygous variant would
+    have at the tumour purity, and the calling floor (min_vaf)."""
+    variants = sorted(findings["variants"], key=lambda v: (v["vaf"], v["gene"]))
+    fig = Figure(figsize=(8.5, max(2.2, 0.9 + 0.32 * len(variants))))
+    ax = fig.add_subplot()
+    ax.set_title("Variant allele fractions (error bar: 95% exact binomial interval)", loc="left")
+    if not variants:
+        _no_data(ax, "No somatic variants")
+        return _svg(fig, "vaf", "VAF figure: no variants")
+    handles = []
+    for y, v in enumerate(variants):
+        lo = hi = v["vaf"]
+        if v.get("depth") and 0 <= v.get("alt_reads", -1) <= v["depth"]:
+            lo, hi = allele_fraction_interval(int(v["alt_reads"]), int(v["depth"]))
+        ax.errorbar(
+            v["vaf"],
+            y,
+            xerr=[[v["vaf"] - lo], [hi - v["vaf"]]],
+            fmt="o",
+            color="black",
+            markerfacecolor="black" if v.get("hotspot") else "white",
+            markersize=6,
+            capsize=3,
+            linewidth=1,
+        )
+    ax.set_yticks(range(len(variants)))
+    ax.set_yticklabels(
+        [f"{v['gene']} {v.get('protein_short') or v.get('hgvs_c') or v['pos']}" for v in variants]
+    )
+    purity = findings.get("purity")
+    if purity is None:
+        purity = copy_number_purity(findings)
+    if purity is not None:
+        ax.axvline(purity / 2, color="black", linestyle="--", linewidth=1)
+        handles.append(
+            Line2D([], [], color="black", linestyle="--", label=(
+                f"clonal heterozygous at purity {pct(purity, 0)}: {pct(purity / 2, 0)}"
+            ))
+        )  # fmt: skip
+    floor = findings["thresholds"]["min_vaf"]
+    ax.axvline(floor, color="0.5", linestyle=":", linewidth=1.2)
+    handles += [
+        Line2D([], [], color="0.5", linestyle=":", label=f"calling floor (min VAF {pct(floor)})"),
+        Line2D([], [], marker="o", color="black", linestyle="", label="hotspot"),
+        Line2D(
+            [], [], marker="o", color="black", markerfacecolor="white", linestyle="",
+            label="other",
+        ),
+    ]  # fmt: skip
+    ax.set_xlim(0, 1)
+    ax.set_ylim(-0.7, len(variants) - 0.3)
+    ax.set_xlabel("Variant allele fraction in the tumour")
+    ax.legend(handles=handles, loc="upper left", bbox_to_anchor=(1.01, 1), frameon=False)
+    return _svg(fig, "vaf", "VAF figure: allele fraction per variant with intervals")
 
 
 @_svg_rc
