@@ -124,6 +124,11 @@ def test_tumour_only_and_vcf_patients_get_their_own_methods(config, versions):
     t = text(config, versions, tumour_only=True)
     assert "germline variants cannot be excluded" in t
     assert "copy number was not evaluated" in t.lower()
+    pooled = text(config, versions, tumour_only=True, pooled_normals=3)
+    assert "pooled reference of the run's 3 normal sample(s)" in pooled
+    assert "not evaluated" not in pooled
+    matched = text(config, versions)
+    assert "against the matched normal" in matched and "homozygous deletion at ≤ 0.5" in matched
     v = text(config, versions, from_vcf=True)
     assert "imported" in v and "fastp" not in v and "mpileup" not in v
 

@@ -20,6 +20,7 @@ doc = methods.build_provenance(
     project_dir=Path(snakemake.scriptdir).parents[1],  # the workflow's checkout (git commit)
     from_vcf=patient.tumour.from_vcf,
     tumour_only=patient.normal is None,
+    pooled_normals=par.pooled_normals,
     knowledge_base=inp.get("knowledge_base"),
 )
 with open(snakemake.output[0], "w") as fh:

@@ -142,7 +142,38 @@ def _panel_of_normals(som: Mapping) -> str:
     return f"The panel of normals {Path(pon).name} was applied."
 
 
-def _reads_paragraphs(config: Mapping, v: Mapping[str, str], tumour_only: bool) -> list[str]:
+def _copy_number_paragraph(cn: Mapping, tumour_only: bool, pooled_normals: int) -> str:
+    if tumour_only and not pooled_normals:
+        return (
+            "Gene copy number was not evaluated (no matched normal, and no normal samples in the "
+            "run to pool)."
+        )
+    reference = (
+        f"a pooled reference of the run's {pooled_normals} normal sample(s) (per-target median "
+        "of their library-scaled depths)"
+        if tumour_only
+        else "the matched normal"
+    )
+    bias = "corrected for target GC content and size, " if cn.get("bias_correction", True) else ""
+    return (
+        f"Gene copy number: per-target mean depth of the tumour (duplicates removed) against "
+        f"{reference}, each scaled to its library size; log2 ratios {bias}centred on the "
+        f"off-gene backbone tiles and summarised per gene as a weighted median over its targets "
+        f"(targets with reference depth ≥ {cn['min_normal_depth']}x; at least "
+        f"{cn['min_targets']} per gene). Copies per tumour cell follow from the ratio and the "
+        f"tumour purity (the sample sheet's, or estimated from somatic SNV allele fractions in "
+        f"copy-neutral genes when blank), with a {_pct(cn['confidence'])} interval from ratio and "
+        f"purity uncertainty. Calls: amplified at ≥ {cn['amplification_copies']:g} copies, "
+        f"equivocal from {cn['equivocal_copies']:g}, loss at ≤ {cn['loss_copies']:g}, homozygous "
+        f"deletion at ≤ {cn['homozygous_deletion_copies']:g}; a call is made only when its "
+        f"interval supports it and purity is ≥ {_pct(cn['min_purity'])}, otherwise the gene is "
+        f"not evaluable, with the reason."
+    )
+
+
+def _reads_paragraphs(
+    config: Mapping, v: Mapping[str, str], tumour_only: bool, pooled_normals: int = 0
+) -> list[str]:
     par, som = config["params"], config["somatic"]
     mp = par["mpileup"]
     extra = par["fastp"]["extra"].strip()
@@ -186,17 +217,7 @@ def _reads_paragraphs(config: Mapping, v: Mapping[str, str], tumour_only: bool) 
         f"{_pct(som['lod_probability'])} probability (binomial) at its depth given the "
         f"caller's minimum of {som['hotspot_min_alt_reads']} alt reads inside hotspots."
     )
-    cn = config["copy_number"]
-    copy_number = (
-        "Gene copy number was not evaluated (no matched normal)."
-        if tumour_only
-        else (
-            f"Gene copy number: per-target depth ratio of tumour to normal (targets with normal "
-            f"depth ≥ {cn['min_normal_depth']}x), summarised per gene and adjusted for tumour "
-            f"purity; amplified at ≥ {cn['amplification_copies']:g} copies, equivocal from "
-            f"{cn['equivocal_copies']:g}, loss at ≤ {cn['loss_copies']:g}."
-        )
-    )
+    copy_number = _copy_number_paragraph(config["copy_number"], tumour_only, pooled_normals)
     return [qc, calling + " " + hotspots, copy_number]
 
 
@@ -214,6 +235,7 @@ def methods_paragraphs(
     *,
     from_vcf: bool = False,
     tumour_only: bool = False,
+    pooled_normals: int = 0,
     knowledge_base: Sequence[Mapping] = (),
 ) -> list[str]:
     """The methods section, one string per paragraph, from the configuration, the captured tool
@@ -226,7 +248,11 @@ def methods_paragraphs(
         f"± {panel['padding']} bp, plus {panel['backbone_tiles']} copy-number backbone tiles of "
         f"{panel['backbone_tile_size']} bp per control region."
     )
-    body = _vcf_paragraphs() if from_vcf else _reads_paragraphs(config, versions, tumour_only)
+    body = (
+        _vcf_paragraphs()
+        if from_vcf
+        else _reads_paragraphs(config, versions, tumour_only, pooled_normals)
+    )
     annotation = (
         f"Calls were normalised (left-aligned, multi-allelic records split) with "
         f"{tool(versions, 'bcftools')} norm and annotated with bcftools csq on the MANE Select "
@@ -299,6 +325,7 @@ def build_provenance(
     project_dir: str | Path,
     from_vcf: bool = False,
     tumour_only: bool = False,
+    pooled_normals: int = 0,
     knowledge_base: str | Path | None = None,
 ) -> dict:
     """The provenance block of one report: what ran (workflow version and commit, tool versions,
@@ -326,6 +353,7 @@ def build_provenance(
             versions,
             from_vcf=from_vcf,
             tumour_only=tumour_only,
+            pooled_normals=pooled_normals,
             knowledge_base=kb["sources"] if kb else (),
         ),
     }
