@@ -36,7 +36,9 @@ rule provenance:
     params:
         patient=lambda wc: SHEET.patients[wc.patient],
         # normals a tumour-only patient's copy number is pooled from (methods text)
-        pooled_normals=lambda wc: 0 if SHEET.patients[wc.patient].normal else len(NORMALS),
+        pooled_normals=lambda wc: (
+            0 if SHEET.patients[wc.patient].normal else len(NORMALS)
+        ),
         resources=["reference", "gene_models", "panel_targets", "hotspots"],
         # a changed configuration re-runs this rule (and the report that cites its hash)
         config_sha256=tb_methods.config_sha256(config),
