@@ -68,7 +68,7 @@ def column(path, name):
 
 def test_study_directory_holds_the_declared_files(cohort_docs, tmp_path):
     out, written = write(tmp_path, cohort_docs)
-    assert written == sorted(cbioportal.study_files(copy_number=True))
+    assert written == sorted(cbioportal.study_files(STUDY, copy_number=True, vcf_start=True))
     on_disk = sorted(str(p.relative_to(out)) for p in out.rglob("*") if p.is_file())
     assert on_disk == written
     assert cbioportal.check_study(out) == []
@@ -83,6 +83,7 @@ def test_every_meta_file_names_an_existing_data_file_and_its_required_fields(coh
         "meta_clinical_patient.txt",
         "meta_mutations_extended.txt",
         "meta_CNA.txt",
+        "meta_gene_panel_matrix.txt",
     }
     for name, fields in metas.items():
         if name != "meta_study.txt":
@@ -110,7 +111,7 @@ def test_every_meta_file_names_an_existing_data_file_and_its_required_fields(coh
 def test_one_study_identifier_across_meta_files_and_case_lists(cohort_docs, tmp_path):
     out, _ = write(tmp_path, cohort_docs)
     files = [*out.glob("meta_*.txt"), *(out / "case_lists").glob("*.txt")]
-    assert len(files) == 8
+    assert len(files) == 9
     ids = {cbioportal.read_meta(p)["cancer_study_identifier"] for p in files}
     assert ids == {STUDY}
     stable = {cbioportal.read_meta(p)["stable_id"] for p in (out / "case_lists").glob("*.txt")}
@@ -217,6 +218,121 @@ def test_case_lists_are_the_samples_with_data(cohort_docs, tmp_path):
         )
 
 
+# --------------------------------------------------------------------------- gene panels
+
+PANEL, VCF_PANEL = f"{STUDY}_panel", f"{STUDY}_panel_vcf"
+
+
+def panel_fields(out, panel):
+    return cbioportal.read_meta(out / f"data_gene_panel_{panel}.txt")
+
+
+def test_gene_panel_matrix_gives_each_sample_its_panel_per_profile(cohort_docs, tmp_path):
+    out, _ = write(tmp_path, cohort_docs)
+    assert cbioportal.read_meta(out / "meta_gene_panel_matrix.txt") == {
+        "cancer_study_identifier": STUDY,
+        "genetic_alteration_type": "GENE_PANEL_MATRIX",
+        "datatype": "GENE_PANEL_MATRIX",
+        "data_filename": "data_gene_panel_matrix.txt",
+    }
+    comments, header, rows = tsv(out / "data_gene_panel_matrix.txt")
+    assert comments == []
+    # one column per profile, named by the profile's stable_id
+    profiles = {
+        cbioportal.read_meta(out / m)["stable_id"]
+        for m in ("meta_mutations_extended.txt", "meta_CNA.txt")
+    }
+    assert header[0] == "SAMPLE_ID" and set(header[1:]) == profiles
+    matrix = {r[0]: dict(zip(header[1:], r[1:], strict=True)) for r in rows}
+    assert matrix == {
+        # sequenced on the panel; P2 has no mutation but was profiled for the panel's genes
+        "DEMO01-T": {"mutations": PANEL, "cna": PANEL},
+        "P2-T": {"mutations": PANEL, "cna": PANEL},
+        # imported from a VCF: its own panel, and no copy number (not profiled: NA)
+        "P3-T": {"mutations": VCF_PANEL, "cna": "NA"},
+    }
+
+
+def test_gene_panel_files_list_the_configured_genes_only(cohort_docs, tmp_path):
+    out, _ = write(tmp_path, cohort_docs)
+    sequenced, imported = panel_fields(out, PANEL), panel_fields(out, VCF_PANEL)
+    for fields in (sequenced, imported):
+        assert list(fields) == ["stable_id", "description", "gene_list"]
+        assert fields["gene_list"].split("\t") == GENES
+        assert not {"NRAS", "PIK3CA"} & set(fields["gene_list"].split("\t"))  # hotspots only
+        assert "Research use only" in fields["description"]
+    assert (sequenced["stable_id"], imported["stable_id"]) == (PANEL, VCF_PANEL)
+    assert "sequenced and called by the tumorboard workflow" in sequenced["description"]
+    assert "not known" in imported["description"]
+
+
+def test_imported_copy_number_is_on_the_vcf_panel(example, tmp_path):
+    imported = vcf_patient(example, "P1")
+    imported["copy_number"] = copy.deepcopy(example["copy_number"])  # segments given with it
+    out, written = write(tmp_path, [example, imported])
+    _, header, rows = tsv(out / "data_gene_panel_matrix.txt")
+    assert header == ["SAMPLE_ID", "mutations", "cna"]
+    assert rows == [["DEMO01-T", PANEL, PANEL], ["P1-T", VCF_PANEL, VCF_PANEL]]
+    assert written == sorted(cbioportal.study_files(STUDY, copy_number=True, vcf_start=True))
+
+
+def test_a_cohort_sequenced_on_the_panel_has_one_panel_file(example, tmp_path):
+    out, written = write(tmp_path, [example, other_patient(example, "P2")])
+    assert written == sorted(cbioportal.study_files(STUDY, copy_number=True))
+    assert sorted(p.name for p in out.glob("data_gene_panel_*.txt")) == [
+        "data_gene_panel_matrix.txt",
+        f"data_gene_panel_{PANEL}.txt",
+    ]
+
+
+@pytest.mark.parametrize(
+    ("study_id", "panel", "vcf_panel"),
+    [
+        ("tumorboard_demo", "tumorboard_demo_panel", "tumorboard_demo_panel_vcf"),
+        ("crc_site2_2026", "crc_site2_2026_panel", "crc_site2_2026_panel_vcf"),
+    ],
+)
+def test_panel_ids_derive_from_the_study_id(study_id, panel, vcf_panel):
+    assert cbioportal.panel_id(study_id) == panel
+    assert cbioportal.panel_id(study_id, imported_vcf=True) == vcf_panel
+    assert cbioportal.panel_file(panel) == f"data_gene_panel_{panel}.txt"
+
+
+@pytest.mark.parametrize(
+    ("genes", "expected"),
+    [
+        (["KRAS", "BRAF", "KRAS"], ["KRAS", "BRAF"]),  # configured order, each gene once
+        ([], None),
+        (["KRAS", ""], None),
+        (["KRAS NRAS"], None),
+    ],
+)
+def test_panel_genes(genes, expected):
+    if expected is None:
+        with pytest.raises(ValueError, match="gene symbols"):
+            cbioportal.panel_genes(genes)
+    else:
+        assert cbioportal.panel_genes(genes) == expected
+
+
+def test_a_panel_of_an_earlier_study_id_is_removed(cohort_docs, tmp_path):
+    write(tmp_path, cohort_docs, study_id="tumorboard_old")
+    out, written = write(tmp_path, cohort_docs)
+    panels = sorted(p.name for p in out.glob("data_gene_panel_*.txt"))
+    assert panels == sorted(n for n in written if n.startswith("data_gene_panel_"))
+    assert not any("tumorboard_old" in n for n in panels)
+
+
+def test_the_writer_refuses_calls_outside_the_configured_panel(cohort_docs, tmp_path):
+    maf, cna = tmp_path / "mutations.maf", tmp_path / "cna.txt"
+    cohort.write_maf(cohort.maf_rows(cohort_docs), maf)
+    columns, rows = cohort.cna_table(cohort_docs)
+    cohort.write_tsv(rows, columns, cna)
+    without_kras = [g for g in GENES if g != "KRAS"]
+    with pytest.raises(ValueError, match=r"mutations calls outside .*'DEMO01-T', 'KRAS'"):
+        cbioportal.write_study(cohort_docs, tmp_path / "study", maf, cna, STUDY, without_kras)
+
+
 # --------------------------------------------------------------------------- variants
 
 
@@ -234,7 +350,9 @@ def test_solid_tumour_is_not_an_oncotree_code(example):
 def test_a_cohort_without_copy_number_has_no_cna_profile(example, tmp_path):
     docs = [vcf_patient(example, "P1"), vcf_patient(example, "P2")]
     out, written = write(tmp_path, docs)
-    assert written == sorted(cbioportal.study_files(copy_number=False))
+    assert written == sorted(
+        cbioportal.study_files(STUDY, copy_number=False, reads_start=False, vcf_start=True)
+    )
     assert not (out / "meta_CNA.txt").exists() and not (out / "data_cna.txt").exists()
     assert cbioportal.check_study(out) == []
 
@@ -333,3 +451,95 @@ def test_check_finds_a_maf_on_another_genome_than_the_study(study):
     assert any(
         "is not meta_study's reference_genome GRCh37" in p for p in cbioportal.check_study(study)
     )
+
+
+def drop_line(path, startswith):
+    lines = path.read_text().splitlines(keepends=True)
+    kept = [ln for ln in lines if not ln.startswith(startswith)]
+    assert len(kept) == len(lines) - 1
+    path.write_text("".join(kept))
+
+
+MATRIX = "data_gene_panel_matrix.txt"
+
+# (what is done to the study, a problem check_study must report)
+PANEL_BREAKAGES = [
+    (
+        lambda d: edit(d / MATRIX, "P3-T\t", "GHOST-T\t"),
+        "data_gene_panel_matrix.txt: samples not in the clinical file: ['GHOST-T']",
+    ),
+    (
+        lambda d: edit(d / MATRIX, "P2-T\t", "DEMO01-T\t"),
+        "data_gene_panel_matrix.txt: sample DEMO01-T appears twice",
+    ),
+    (
+        lambda d: edit(d / MATRIX, "\tcna\n", "\tgistic\n"),
+        "columns ['mutations', 'gistic'] must be distinct stable_ids",
+    ),
+    (
+        lambda d: edit(d / MATRIX, "\tcna\n", "\tgistic\n"),
+        "profile cna has no gene panel (matrix column or gene_panel property)",
+    ),
+    (
+        lambda d: edit(d / MATRIX, "SAMPLE_ID\t", "SAMPLE\t"),
+        "data_gene_panel_matrix.txt: the first column must be SAMPLE_ID",
+    ),
+    (
+        lambda d: (d / "meta_gene_panel_matrix.txt").unlink(),
+        "profile mutations has no gene panel",
+    ),
+    (
+        lambda d: (d / f"data_gene_panel_{VCF_PANEL}.txt").unlink(),
+        f"gene panel '{VCF_PANEL}' has no gene panel file data_gene_panel_{VCF_PANEL}.txt",
+    ),
+    (
+        lambda d: edit(d / MATRIX, f"P3-T\t{VCF_PANEL}", "P3-T\tIMPACT468"),
+        "gene panel 'IMPACT468' has no gene panel file",
+    ),
+    (
+        lambda d: edit(d / MATRIX, f"P3-T\t{VCF_PANEL}", f"P3-T\t{PANEL}"),
+        f"data_gene_panel_{VCF_PANEL}.txt: gene panel '{VCF_PANEL}' is used by no sample",
+    ),
+    (
+        lambda d: edit(d / MATRIX, f"DEMO01-T\t{PANEL}", "DEMO01-T\tNA"),
+        "_sequenced samples without a mutations gene panel (cBioPortal would count them as "
+        "profiled for every gene): ['DEMO01-T']",
+    ),
+    (
+        lambda d: edit(d / MATRIX, f"{VCF_PANEL}\tNA", f"{VCF_PANEL}\t{VCF_PANEL}"),
+        "samples with a cna gene panel but not in _cna: ['P3-T']",
+    ),
+    (
+        lambda d: edit(d / f"data_gene_panel_{PANEL}.txt", "\tKRAS", ""),
+        "mutations calls outside the sample's gene panel: [('DEMO01-T', 'KRAS')]",
+    ),
+    (
+        lambda d: edit(d / f"data_gene_panel_{PANEL}.txt", "\tKRAS", ""),
+        "cna calls outside the sample's gene panel: [('DEMO01-T', 'KRAS'), ('P2-T', 'KRAS')]",
+    ),
+    (
+        lambda d: edit(d / f"data_gene_panel_{PANEL}.txt", "\tKRAS", "\tKRAS\tKRAS"),
+        "gene_list needs tab-separated genes, each once",
+    ),
+    (
+        lambda d: edit(d / f"data_gene_panel_{PANEL}.txt", f"stable_id: {PANEL}", "stable_id: X"),
+        "stable_id 'X' does not match the file name",
+    ),
+    (
+        lambda d: drop_line(d / f"data_gene_panel_{PANEL}.txt", "description:"),
+        f"data_gene_panel_{PANEL}.txt: missing ['description'], unknown []",
+    ),
+    (
+        lambda d: edit(
+            d / "meta_CNA.txt", "stable_id: cna", f"stable_id: cna\ngene_panel: {PANEL}"
+        ),
+        "profile cna: gene_panel property and a matrix column",
+    ),
+]
+
+
+@pytest.mark.parametrize(("breakage", "problem"), PANEL_BREAKAGES)
+def test_check_finds_gene_panel_problems(study, breakage, problem):
+    breakage(study)
+    problems = cbioportal.check_study(study)
+    assert any(problem in p for p in problems), problems

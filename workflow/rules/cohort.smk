@@ -9,13 +9,18 @@ COHORT_FINDINGS = [f"results/findings/{pid}.json" for pid in SHEET.patients]
 # samples that start from reads (patients imported from a VCF have no read QC)
 READ_SAMPLES = [s.sample for s in SHEET.samples.values() if not s.from_vcf]
 CBIOPORTAL = "results/cohort/cbioportal"
-# the study has a copy-number profile when some patient has copy number (patient_copy_number)
+# the study has a copy-number profile when some patient has copy number (patient_copy_number),
+# a gene panel file for the sequenced panel when some tumour starts from reads and one for
+# VCF-start samples when some tumour starts from a VCF (tumorboard.cbioportal.gene_panel_matrix)
 CBIOPORTAL_FILES = [
     f"{CBIOPORTAL}/{name}"
     for name in tb_cbioportal.study_files(
+        config["cbioportal"]["study_id"],
         copy_number=any(
             patient_copy_number(SimpleNamespace(patient=pid)) for pid in SHEET.patients
-        )
+        ),
+        reads_start=any(not p.tumour.from_vcf for p in SHEET.patients.values()),
+        vcf_start=any(p.tumour.from_vcf for p in SHEET.patients.values()),
     )
 ]
 # outputs of this file, for rule all (MultiQC only when some sample has reads)

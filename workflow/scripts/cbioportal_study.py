@@ -1,4 +1,5 @@
-"""The cohort as a cBioPortal study directory (meta files, clinical files, MAF, CNA, case lists)."""
+"""The cohort as a cBioPortal study directory (meta files, clinical files, MAF, CNA, case lists,
+gene panel matrix and the gene panel files of snakemake.params.genes)."""
 
 import sys
 from pathlib import Path
@@ -22,8 +23,10 @@ declared = sorted(str(Path(p).relative_to(study_dir)) for p in snakemake.output)
 if written != declared:
     # the rule decides from the sample sheet which patients have copy number; the findings agree
     raise ValueError(f"study files written {written} differ from the rule's outputs {declared}")
+panels = cbioportal.study_panels(findings, snakemake.params.study_id)
 print(
     f"cBioPortal study {snakemake.params.study_id}: {len(findings)} sample(s), "
-    f"{len(written)} file(s) in {study_dir}",
+    f"{len(written)} file(s) in {study_dir}; gene panel(s) {', '.join(panels)}: import each "
+    "with importGenePanel.py --data data_gene_panel_<panel id>.txt before the study",
     file=sys.stderr,
 )

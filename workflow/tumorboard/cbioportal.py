@@ -14,6 +14,13 @@ the CNA table's columns); patient ids are the sheet's patients.  Every tumour sa
 ``_sequenced`` case list: its mutations were called on the panel (or imported from a VCF), so a
 sample without a MAF record is profiled and wild type, not missing.  Only samples with gene
 copy-number calls are in ``_cna``.
+
+"Profiled" means profiled for the panel's genes only: without gene-panel data cBioPortal counts a
+sample as profiled for every gene of the genome and would show NRAS, say, as wild type although
+tumorboard never sequenced it.  The gene panel matrix (``data_gene_panel_matrix.txt``, one column
+per profile) assigns each sample a gene panel, ``data_gene_panel_<panel id>.txt``; panels are
+global in a portal, so their ids derive from the study id, and they are imported before the study
+(``importGenePanel.py --data data_gene_panel_<panel id>.txt``).
 """
 
 from __future__ import annotations
@@ -36,6 +43,8 @@ RUO = (
 
 MUTATION_DATA = "data_mutations.txt"
 CNA_DATA = "data_cna.txt"
+PANEL_MATRIX_DATA = "data_gene_panel_matrix.txt"
+MUTATION_PROFILE, CNA_PROFILE = "mutations", "cna"  # the profiles' stable_ids
 
 # fields of each meta file: True = required, False = optional (cbioportal_common.META_FIELD_MAP)
 META_FIELDS = {
@@ -76,6 +85,11 @@ META_FIELDS = {
         "variant_classification_filter": False,
         "namespaces": False,
     },
+    "gene_panel_matrix": dict.fromkeys(
+        ["cancer_study_identifier", "genetic_alteration_type", "datatype", "data_filename"], True
+    ),
+    # a gene panel file (Import-Gene-Panels docs): meta-file format, not a meta file of the study
+    "gene_panel": dict.fromkeys(["stable_id", "description", "gene_list"], True),
     "case_list": {
         "cancer_study_identifier": True,
         "stable_id": True,
@@ -270,7 +284,7 @@ def meta_mutations(study_id: str, genes: Sequence[str] = ()) -> dict[str, str]:
         "cancer_study_identifier": study_id,
         "genetic_alteration_type": "MUTATION_EXTENDED",
         "datatype": "MAF",
-        "stable_id": "mutations",
+        "stable_id": MUTATION_PROFILE,
         "show_profile_in_analysis_tab": "true",
         "profile_name": "Mutations (tumorboard)",
         "profile_description": (
@@ -287,7 +301,7 @@ def meta_cna(study_id: str) -> dict[str, str]:
         "cancer_study_identifier": study_id,
         "genetic_alteration_type": "COPY_NUMBER_ALTERATION",
         "datatype": "DISCRETE",
-        "stable_id": "cna",
+        "stable_id": CNA_PROFILE,
         "show_profile_in_analysis_tab": "true",
         "profile_name": "Putative copy-number alterations (tumorboard)",
         "profile_description": (
@@ -298,6 +312,102 @@ def meta_cna(study_id: str) -> dict[str, str]:
         ),
         "data_filename": CNA_DATA,
     }
+
+
+# --------------------------------------------------------------------------- gene panels
+
+
+def panel_id(study_id: str, imported_vcf: bool = False) -> str:
+    """Stable id of one of the study's gene panels: the panel tumorboard sequences, or
+    (``imported_vcf``) the genes it reports for a sample started from a VCF.  Panels are global
+    in a portal, so the id derives from the portal-unique study id: the same on every run,
+    distinct between studies (cBioPortal does not ask for upper case)."""
+    return f"{study_id}_panel_vcf" if imported_vcf else f"{study_id}_panel"
+
+
+def panel_file(panel: str) -> str:
+    """The gene panel file's name, as in the docs' ``data_gene_panel_<panel>.txt``."""
+    return f"data_gene_panel_{panel}.txt"
+
+
+def _from_vcf(findings: dict) -> bool:
+    return (findings.get("input") or {}).get("kind") == "vcf"
+
+
+def panel_genes(genes: Sequence[str]) -> list[str]:
+    """The gene symbols of the panel, in the configured order, each once."""
+    symbols = list(dict.fromkeys(str(g).strip() for g in genes))
+    if not symbols or any(not g or any(c.isspace() for c in g) for g in symbols):
+        raise ValueError(f"a gene panel needs gene symbols without blanks, got {list(genes)}")
+    return symbols
+
+
+def gene_panel(study_id: str, genes: Sequence[str], imported_vcf: bool = False) -> dict[str, str]:
+    """The fields of a gene panel file: stable_id, description, gene_list (tab-separated)."""
+    symbols = panel_genes(genes)
+    n = len(symbols)
+    if imported_vcf:
+        description = (
+            f"tumorboard, study {study_id}: genes reported for samples started from somatic "
+            f"calls imported from a VCF. tumorboard keeps calls in these {n} panel genes only "
+            "(calls in other genes are not findings), so no other gene is profiled; whether the "
+            "original caller covered all of these genes is not known, so a gene without a call "
+            "is only as wild type as that assay. Research use only."
+        )
+    else:
+        description = (
+            f"tumorboard targeted panel, study {study_id}: coding exons (with splice-site "
+            f"padding) of {n} genes, sequenced and called by the tumorboard workflow. "
+            "Research use only."
+        )
+    return {
+        "stable_id": panel_id(study_id, imported_vcf),
+        "description": description,
+        "gene_list": "\t".join(symbols),
+    }
+
+
+def gene_panel_matrix(
+    cohort: Sequence[dict], study_id: str
+) -> tuple[list[str], list[dict[str, str]]]:
+    """(columns, rows): SAMPLE_ID, then one column per profile (``mutations``, and ``cna`` when
+    the study has a CNA profile) holding the sample's gene panel, NA where the sample is not
+    profiled (a sample without copy-number calls in the ``cna`` column)."""
+    cna_samples = set(cna_table(cohort)[0][1:])
+    columns = ["SAMPLE_ID", MUTATION_PROFILE] + ([CNA_PROFILE] if cna_samples else [])
+    rows = []
+    for f in cohort:
+        # A sample started from a VCF was not sequenced on the panel and the original caller's
+        # scope is unknown.  NA would not say "unknown": cBioPortal counts a sample of the
+        # _sequenced list without a panel as profiled for every gene, and tumorboard keeps only
+        # the VCF's calls in panel genes (findings.variants_from_vcf; the rest are counted or
+        # listed as unannotated), so an NRAS G12D in the VCF would show as NRAS wild type.  The
+        # sequenced panel's id would claim tumorboard sequenced the sample.  Such samples get a
+        # panel of their own instead: the same genes, the most tumorboard can report for them,
+        # whose description says the caller's coverage of them is unknown (the portal's gene
+        # panel chart keeps the two groups apart).  Copy number imported with the VCF is called
+        # for the same genes, so its column gets the same panel.
+        panel = panel_id(study_id, imported_vcf=_from_vcf(f))
+        row = {"SAMPLE_ID": f["tumour_sample"], MUTATION_PROFILE: panel}
+        if cna_samples:
+            row[CNA_PROFILE] = panel if f["tumour_sample"] in cna_samples else "NA"
+        rows.append(row)
+    return columns, rows
+
+
+def study_panels(cohort: Sequence[dict], study_id: str) -> list[str]:
+    """The panel ids the study's samples use (the sequenced panel first)."""
+    return [
+        panel_id(study_id, imported)
+        for imported in (False, True)
+        if any(_from_vcf(f) == imported for f in cohort)
+    ]
+
+
+def _tsv_text(columns: Sequence[str], rows: Sequence[dict[str, str]]) -> str:
+    return "".join(
+        "\t".join(line) + "\n" for line in [columns, *([r[c] for c in columns] for r in rows)]
+    )
 
 
 # --------------------------------------------------------------------------- case lists
@@ -322,15 +432,26 @@ def case_list(study_id: str, suffix: str, samples: Sequence[str]) -> dict[str, s
     }
 
 
+def _listing_text(fields: dict[str, str], listing: str) -> str:
+    """Like meta_text, but the ``listing`` field (last) keeps its tabs."""
+    head = meta_text({k: v for k, v in fields.items() if k != listing})
+    return head + f"{listing}: {fields[listing]}\n"
+
+
 def case_list_text(fields: dict[str, str]) -> str:
-    """Like meta_text, but the ids keep their tabs."""
-    ids = fields["case_list_ids"]
-    head = meta_text({k: v for k, v in fields.items() if k != "case_list_ids"})
-    return head + f"case_list_ids: {ids}\n"
+    return _listing_text(fields, "case_list_ids")
 
 
-def study_files(copy_number: bool) -> list[str]:
-    """The study's files, relative to its directory (the rule's outputs)."""
+def gene_panel_text(fields: dict[str, str]) -> str:
+    return _listing_text(fields, "gene_list")
+
+
+def study_files(
+    study_id: str, copy_number: bool, reads_start: bool = True, vcf_start: bool = False
+) -> list[str]:
+    """The study's files, relative to its directory (the rule's outputs): the CNA profile when
+    some sample has copy number, the gene panel file of each panel some sample uses (the
+    sequenced panel: some tumour started from reads; the VCF panel: some from a VCF)."""
     files = [
         "meta_study.txt",
         "meta_clinical_sample.txt",
@@ -348,6 +469,12 @@ def study_files(copy_number: bool) -> list[str]:
             "case_lists/cases_cna.txt",
             "case_lists/cases_cnaseq.txt",
         ]
+    files += ["meta_gene_panel_matrix.txt", PANEL_MATRIX_DATA]
+    files += [
+        panel_file(panel_id(study_id, imported))
+        for imported, used in ((False, reads_start), (True, vcf_start))
+        if used
+    ]
     return files
 
 
@@ -357,9 +484,10 @@ def study_texts(
     genes: Sequence[str] = (),
     ontology: tumour_types.Ontology | None = None,
 ) -> dict[str, str]:
-    """Every file of the study except the two data files (copied from the cohort view):
+    """Every file of the study except the MAF and the CNA table (copied from the cohort view):
     relative path -> text.  The CNA profile is there only when some sample has copy number."""
     ontology = ontology or tumour_types.load_ontology()
+    genes = panel_genes(genes)
     samples = [f["tumour_sample"] for f in cohort]
     cna_samples = cna_table(cohort)[0][1:]
     texts = {
@@ -390,6 +518,18 @@ def study_texts(
         texts["meta_CNA.txt"] = meta_text(meta_cna(study_id))
         texts["case_lists/cases_cna.txt"] = case_list_text(case_list(study_id, "cna", cna_samples))
         texts["case_lists/cases_cnaseq.txt"] = case_list_text(case_list(study_id, "cnaseq", cnaseq))
+    texts["meta_gene_panel_matrix.txt"] = meta_text(
+        {
+            "cancer_study_identifier": study_id,
+            "genetic_alteration_type": "GENE_PANEL_MATRIX",
+            "datatype": "GENE_PANEL_MATRIX",
+            "data_filename": PANEL_MATRIX_DATA,
+        }
+    )
+    texts[PANEL_MATRIX_DATA] = _tsv_text(*gene_panel_matrix(cohort, study_id))
+    for panel in study_panels(cohort, study_id):
+        imported = panel != panel_id(study_id)
+        texts[panel_file(panel)] = gene_panel_text(gene_panel(study_id, genes, imported))
     return texts
 
 
@@ -414,6 +554,8 @@ def _meta_kind(fields: dict[str, str]) -> str:
         return "study"
     if fields.get("genetic_alteration_type") == "CLINICAL":
         return "clinical"
+    if fields.get("genetic_alteration_type") == "GENE_PANEL_MATRIX":
+        return "gene_panel_matrix"
     return "profile"
 
 
@@ -476,6 +618,115 @@ def _column(rows: list[list[str]], header: list[str], name: str) -> list[str]:
     return [r[i] for r in rows if len(r) > i]
 
 
+def _fields_problems(name: str, fields: dict[str, str], kind: str) -> list[str]:
+    allowed = META_FIELDS[kind]
+    missing = [k for k, required in allowed.items() if required and not fields.get(k)]
+    unknown = sorted(set(fields) - set(allowed))
+    return [f"{name}: missing {missing}, unknown {unknown}"] if missing or unknown else []
+
+
+def _read_panels(root: Path, data_files: set[str]) -> tuple[dict[str, set[str]], list[str]]:
+    """The study's gene panel files (``data_gene_panel_*.txt`` other than a meta file's data
+    file): panel id -> genes, and what is wrong with them."""
+    panels: dict[str, set[str]] = {}
+    problems: list[str] = []
+    for path in sorted(root.glob("data_gene_panel_*.txt")):
+        if path.name in data_files:
+            continue
+        try:
+            fields = read_meta(path)
+        except ValueError as err:
+            problems.append(str(err))
+            continue
+        problems += _fields_problems(path.name, fields, "gene_panel")
+        panel = fields.get("stable_id", "")
+        genes = [g.strip() for g in fields.get("gene_list", "").split("\t")]
+        if path.name != panel_file(panel):
+            problems.append(f"{path.name}: stable_id {panel!r} does not match the file name")
+        if panel in panels:
+            problems.append(f"{path.name}: gene panel {panel!r} defined twice")
+        if any(not g or " " in g for g in genes) or len(set(genes)) != len(genes):
+            problems.append(f"{path.name}: gene_list needs tab-separated genes, each once")
+        panels[panel] = set(genes)
+    return panels, problems
+
+
+def _check_panel_matrix(
+    root: Path,
+    matrix: dict[str, str] | None,
+    profiles: dict[str, dict[str, str]],
+    panels: dict[str, set[str]],
+    defined: set[str],
+    listed: dict[str, list[str]],
+) -> tuple[dict[str, dict[str, str]], list[str]]:
+    """What cBioPortal's validator checks in the gene panel matrix (a SAMPLE_ID column, then
+    only profiles' stable_ids; samples defined once and in the clinical file; panels present;
+    a non-NA mutation panel only for _sequenced samples; a column or a gene_panel property, not
+    both) and that no profiled sample is left without a panel, which cBioPortal reads as
+    profiled for every gene.  Returns profile stable_id -> sample -> panel id."""
+    problems: list[str] = []
+    assigned: dict[str, dict[str, str]] = {}
+    columns: list[str] = []
+    if matrix is not None:
+        name = matrix["data_filename"]
+        _, header, rows = _table(root / name)
+        if header[:1] != ["SAMPLE_ID"]:
+            return {}, [f"{name}: the first column must be SAMPLE_ID"]
+        columns = header[1:]
+        unknown = [c for c in columns if c not in profiles]
+        if unknown or len(set(columns)) != len(columns):
+            problems.append(
+                f"{name}: columns {columns} must be distinct stable_ids of the study's "
+                f"profiles {sorted(profiles)}"
+            )
+        seen: set[str] = set()
+        for n, row in enumerate(rows, 2):
+            if len(row) != len(header):
+                problems.append(f"{name}: line {n} has {len(row)} columns, header {len(header)}")
+                continue
+            sample = row[0]
+            if sample in seen:
+                problems.append(f"{name}: sample {sample} appears twice")
+            seen.add(sample)
+            for column, panel in zip(columns, row[1:], strict=True):
+                assigned.setdefault(column, {})[sample] = panel
+        if seen - defined:
+            problems.append(f"{name}: samples not in the clinical file: {sorted(seen - defined)}")
+    used = {p for by_sample in assigned.values() for p in by_sample.values()} - {"NA"}
+    for stable, fields in profiles.items():
+        panel = fields.get("gene_panel")
+        if panel and stable in columns:
+            problems.append(f"profile {stable}: gene_panel property and a matrix column")
+        elif panel:
+            used.add(panel)
+        elif stable not in columns:
+            problems.append(
+                f"profile {stable} has no gene panel (matrix column or gene_panel property): "
+                "cBioPortal would count its samples as profiled for every gene"
+            )
+    for panel in sorted(used - set(panels)):
+        problems.append(f"gene panel {panel!r} has no gene panel file {panel_file(panel)}")
+    for panel in sorted(set(panels) - used):
+        problems.append(f"{panel_file(panel)}: gene panel {panel!r} is used by no sample")
+    case_list_of = {"MUTATION_EXTENDED": "sequenced", "COPY_NUMBER_ALTERATION": "cna"}
+    for stable, by_sample in assigned.items():
+        suffix = case_list_of.get(profiles.get(stable, {}).get("genetic_alteration_type", ""))
+        if suffix is None or suffix not in listed:
+            continue
+        with_panel = {s for s, p in by_sample.items() if p != "NA"}
+        if with_panel - set(listed[suffix]):
+            problems.append(
+                f"samples with a {stable} gene panel but not in _{suffix}: "
+                f"{sorted(with_panel - set(listed[suffix]))}"
+            )
+        if set(listed[suffix]) - with_panel:
+            problems.append(
+                f"_{suffix} samples without a {stable} gene panel (cBioPortal would count them "
+                f"as profiled for every gene): {sorted(set(listed[suffix]) - with_panel)}"
+            )
+    return assigned, problems
+
+
 def check_study(study_dir: str | Path) -> list[str]:
     """What cBioPortal's validator would reject in the study's own files (empty: none).
 
@@ -483,7 +734,9 @@ def check_study(study_dir: str | Path) -> list[str]:
     data_filename present; clinical files with four '#' lines of the header's width; sample ids
     of the MAF, the CNA table and the case lists all defined in the clinical sample file, and
     patients in both clinical files; CNA values -2..2 / NA; case lists with the study's prefix,
-    _sequenced covering every MAF sample and _cna (and _cnaseq) exactly the CNA table's samples.
+    _sequenced covering every MAF sample and _cna (and _cnaseq) exactly the CNA table's samples;
+    the gene panel matrix and panel files (``_check_panel_matrix``), and no mutation or copy-number
+    call in a gene outside its sample's panel (the validator's "off panel variant").
     """
     root = Path(study_dir)
     problems: list[str] = []
@@ -495,12 +748,12 @@ def check_study(study_dir: str | Path) -> list[str]:
     if not STUDY_ID.match(study_id):
         problems.append(f"meta_study.txt: study id {study_id!r} is not [a-z0-9_]+")
     by_type: dict[tuple[str, str], dict[str, str]] = {}
+    profiles: dict[str, dict[str, str]] = {}  # stable_id -> meta fields
     for name, fields in metas.items():
-        allowed = META_FIELDS[_meta_kind(fields)]
-        missing = [k for k, required in allowed.items() if required and not fields.get(k)]
-        unknown = sorted(set(fields) - set(allowed))
-        if missing or unknown:
-            problems.append(f"{name}: missing {missing}, unknown {unknown}")
+        kind = _meta_kind(fields)
+        problems += _fields_problems(name, fields, kind)
+        if kind == "profile" and fields.get("stable_id"):
+            profiles[fields["stable_id"]] = fields
         if fields.get("cancer_study_identifier") != study_id:
             problems.append(f"{name}: cancer_study_identifier differs from meta_study.txt")
         if "data_filename" in fields:
@@ -558,9 +811,44 @@ def check_study(study_dir: str | Path) -> list[str]:
             problems.append(f"case_lists/{name}: samples not in the clinical file: {undefined}")
         listed[stable.removeprefix(f"{study_id}_")] = ids
 
+    data_files = {f["data_filename"] for f in metas.values() if "data_filename" in f}
+    panels, panel_problems = _read_panels(root, data_files)
+    problems += panel_problems
+    assigned, matrix_problems = _check_panel_matrix(
+        root,
+        by_type.get(("GENE_PANEL_MATRIX", "GENE_PANEL_MATRIX")),
+        profiles,
+        panels,
+        defined,
+        listed,
+    )
+    problems += matrix_problems
+
+    def off_panel(profile: dict[str, str], calls: set[tuple[str, str]]) -> None:
+        """Report (sample, gene) calls outside the sample's gene panel in this profile."""
+        stable = profile.get("stable_id", "")
+        off = sorted(
+            (sample, gene)
+            for sample, gene in calls
+            if (panel := assigned.get(stable, {}).get(sample, profile.get("gene_panel"))) in panels
+            and gene not in panels[panel]
+        )
+        if off:
+            problems.append(f"{stable} calls outside the sample's gene panel: {off}")
+
     mutations = by_type.get(("MUTATION_EXTENDED", "MAF"))
     if mutations is not None:
         _, m_header, m_rows = _table(root / mutations["data_filename"])
+        off_panel(
+            mutations,
+            set(
+                zip(
+                    _column(m_rows, m_header, "Tumor_Sample_Barcode"),
+                    _column(m_rows, m_header, "Hugo_Symbol"),
+                    strict=False,
+                )
+            ),
+        )
         barcodes = set(_column(m_rows, m_header, "Tumor_Sample_Barcode"))
         if "Tumor_Sample_Barcode" not in m_header:
             problems.append("MAF: no Tumor_Sample_Barcode column")
@@ -591,6 +879,15 @@ def check_study(study_dir: str | Path) -> list[str]:
         bad = {v for r in c_rows for v in r[1:]} - CNA_VALUES
         if bad:
             problems.append(f"CNA values other than -2..2 / NA: {sorted(bad)}")
+        off_panel(
+            cna,
+            {
+                (sample, r[0])
+                for r in c_rows
+                for sample, value in zip(cna_samples, r[1:], strict=False)
+                if value != "NA"
+            },
+        )
         if sorted(listed.get("cna", [])) != sorted(cna_samples):
             problems.append("_cna case list is not exactly the CNA table's samples")
         if "sequenced" in listed:
@@ -617,8 +914,11 @@ def write_study(
     root = Path(out_dir)
     texts = study_texts(cohort, study_id, genes, ontology)
     (root / "case_lists").mkdir(parents=True, exist_ok=True)
-    for name in study_files(copy_number=True):  # a profile of an earlier run would be imported
+    # a profile or gene panel of an earlier run (or study id) would be imported
+    for name in study_files(study_id, copy_number=True, vcf_start=True):
         (root / name).unlink(missing_ok=True)
+    for stale in root.glob("data_gene_panel_*.txt"):
+        stale.unlink()
     for name, text in texts.items():
         (root / name).write_text(text, encoding="utf-8")
     written = list(texts)
