@@ -333,7 +333,7 @@ def _provenance(provenance: dict | None) -> dict | None:
     }
 
 
-PAGE1_THERAPIES = 3  # per finding and direction on the first page; "Evidence details" has all
+PAGE1_THERAPIES = 2  # per finding and direction on the first page; "Evidence details" has all
 
 
 def _therapy_line(t: dict) -> str:
@@ -400,8 +400,8 @@ def _actionable(findings: dict) -> list[dict]:
                 "basis": a["tier_basis"] or "",
                 "sensitive": _limited(sens, PAGE1_THERAPIES),
                 "resistant": _limited(res, PAGE1_THERAPIES),
-                "other": ", ".join(other_names[:4])
-                + (f" +{len(other_names) - 4} more" if len(other_names) > 4 else ""),
+                "other": ", ".join(other_names[:3])
+                + (f" +{len(other_names) - 3} more" if len(other_names) > 3 else ""),
                 "evidence_sensitive": [
                     _therapy_line(t) for t in therapies if t["response"] == "sensitivity"
                 ],
