@@ -55,6 +55,11 @@ def test_config_hash_ignores_key_order_and_follows_values(config):
     changed["somatic"]["min_vaf"] = 0.05
     assert methods.config_sha256(changed) != methods.config_sha256(config)
     assert re.fullmatch(r"[0-9a-f]{64}", methods.config_sha256(config))
+    # another site's mirror location, same settings: same hash (the config is not mutated)
+    moved = copy.deepcopy(config)
+    moved.setdefault("resources", {})["mirror"] = "/elsewhere/mirror"
+    assert methods.config_sha256(moved) == methods.config_sha256(config)
+    assert moved["resources"]["mirror"] == "/elsewhere/mirror"
 
 
 @pytest.mark.skipif(shutil.which("git") is None, reason="git not installed")

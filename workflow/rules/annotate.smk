@@ -21,5 +21,6 @@ rule csq:
         mem_mb=1000,
         runtime=30,
     shell:
-        "(bcftools csq -l -f {input.ref:q} -g {input.gff:q} -Oz -o {output.vcf:q} {input.vcf:q}"
+        # --no-version: no run date in the header (byte-identical reruns; versions in provenance)
+        "(bcftools csq --no-version -l -f {input.ref:q} -g {input.gff:q} -Oz -o {output.vcf:q} {input.vcf:q}"
         " && tabix -p vcf {output.vcf:q}) > {log:q} 2>&1"

@@ -138,5 +138,7 @@ rule somatic_normalise:
         mem_mb=1000,
         runtime=30,
     shell:
-        "(set -o pipefail; bcftools norm -f {input.ref:q} -m -any {input.vcf:q}"
+        # --no-version: bcftools would stamp the run date into the header, and the same inputs
+        # must give the same bytes (versions are in results/provenance/)
+        "(set -o pipefail; bcftools norm --no-version -f {input.ref:q} -m -any {input.vcf:q}"
         " | bcftools sort -Oz -o {output.vcf:q} - && tabix -p vcf {output.vcf:q}) 2> {log:q}"

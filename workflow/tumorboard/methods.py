@@ -61,7 +61,13 @@ def canonical_json(obj) -> str:
 
 
 def config_sha256(config: Mapping) -> str:
-    return hashlib.sha256(canonical_json(dict(config)).encode("utf-8")).hexdigest()
+    """sha256 of the configuration that decides results.  The mirror's location is left out:
+    it says where verified resources were copied from (their checksums are in the provenance),
+    so two sites with the same settings get the same hash."""
+    cfg = json.loads(canonical_json(dict(config)))
+    if isinstance(cfg.get("resources"), dict):
+        cfg["resources"].pop("mirror", None)
+    return hashlib.sha256(canonical_json(cfg).encode("utf-8")).hexdigest()
 
 
 def workflow_commit(project_dir: str | Path) -> str:
