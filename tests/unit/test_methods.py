@@ -205,6 +205,8 @@ def test_build_provenance_checksums_everything_and_renders_in_the_report(
     assert doc["config_sha256"] == methods.config_sha256(config)
     assert doc["inputs"] == [{"file": str(fq), "sha256": methods.sha256_file(fq)}]
     assert doc["resources"]["reference"] == f"sha256:{methods.sha256_file(ref)}"
+    # a file of the project is named relative to it: the same text on every checkout
+    assert doc["resource_files"]["reference"] == ref.name
     assert doc["knowledge_base"] == {
         "file": str(kb),
         "sha256": methods.sha256_file(kb),

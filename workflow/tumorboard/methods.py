@@ -321,6 +321,14 @@ def knowledge_base_provenance(path: str | Path) -> dict:
     }
 
 
+def _shown_path(path: str | Path, project_dir: str | Path) -> str:
+    """A project file relative to the project (the same text on every checkout), else as given."""
+    p, root = Path(path), Path(project_dir).resolve()
+    if p.is_absolute() and p.resolve().is_relative_to(root):
+        return str(p.resolve().relative_to(root))
+    return str(path)
+
+
 def build_provenance(
     *,
     patient: str,
@@ -350,7 +358,7 @@ def build_provenance(
         "tool_versions": dict(sorted(versions.items())),
         "resources": {name: f"sha256:{sha256_file(p)}" for name, p in resources.items()}
         | ({"knowledge_base": f"sha256:{kb['sha256']}"} if kb else {}),
-        "resource_files": {name: str(p) for name, p in resources.items()}
+        "resource_files": {name: _shown_path(p, project_dir) for name, p in resources.items()}
         | ({"knowledge_base": kb["file"]} if kb else {}),
         "knowledge_base": kb,
         "inputs": [{"file": str(p), "sha256": sha256_file(p)} for p in inputs],
