@@ -17,7 +17,8 @@ doc = methods.build_provenance(
     tool_versions=versions,
     inputs=inp.inputs,
     resources={name: inp[name] for name in par.resources},
-    project_dir=Path(snakemake.scriptdir).parents[1],  # the workflow's checkout (git commit)
+    # the workflow's checkout (git commit); resolve(): scriptdir may hold "rules/.."
+    project_dir=Path(snakemake.scriptdir).resolve().parents[1],
     from_vcf=patient.tumour.from_vcf,
     tumour_only=patient.normal is None,
     pooled_normals=par.pooled_normals,
