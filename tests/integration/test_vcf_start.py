@@ -63,6 +63,21 @@ def test_calls_outside_the_reference_are_listed_not_dropped(tcga):
         ("chr3", 179234297, "A", "G")
     ]
     assert doc["unannotated_count"] > 100
+    # and page 1 of the report says so, rather than leaving the reader to assume wild type
+    html = (tcga[0] / "results" / "report" / "T001-BRCA.html").read_text()
+    negatives = html[html.index('<section id="negatives">') :]
+    negatives = negatives[: negatives.index("</section>")]
+    assert "PIK3CA chr3:179234297 A&gt;G" in negatives and "not annotated" in negatives
+
+
+def test_breast_segments_give_erbb2_amplification_with_trastuzumab(tcga):
+    doc = findings(tcga[0], "T001-BRCA")
+    erbb2 = [c for c in doc["copy_number"] if c["gene"] == "ERBB2"]
+    assert [(c["call"], c["copy_number"]) for c in erbb2] == [("amplified", 9.0)]
+    amp = [a for a in doc["actionability"] if a["alteration"] == "ERBB2 amplification"]
+    assert amp and amp[0]["tier_label"] == "Tier I-A"
+    first_line = {t["therapy"] for t in amp[0]["therapies"] if t["tier"] == "I"}
+    assert "trastuzumab" in first_line
 
 
 def test_hotspots_without_reads_are_never_called_wild_type(tcga):

@@ -293,3 +293,23 @@ def test_vaf_figure_interval_is_exact_binomial_and_in_the_report(findings, tmp_p
     html = render(findings, tmp_path)
     assert 'id="vaf-' in html and "95% exact binomial interval" in html
     assert "VAF figure: no variants" in vaf_figure({**findings, "variants": []})
+
+
+def test_page_one_lists_imported_calls_that_could_not_be_annotated(findings, tmp_path):
+    findings["unannotated_variants"] = [
+        {
+            "gene": "PIK3CA",
+            "chrom": "chr3",
+            "pos": 179234297,
+            "ref": "A",
+            "alt": "G",
+            "depth": 74,
+            "vaf": 0.4189,
+            "reason": "PIK3CA is outside this workflow's reference loci",
+        }
+    ]
+    html = render(findings, tmp_path)
+    negatives = html[html.index('<section id="negatives">') :]
+    negatives = negatives[: negatives.index("</section>")]
+    assert "PIK3CA chr3:179234297 A&gt;G (VAF 41.9%, depth 74x" in negatives
+    assert "not annotated and not tiered" in negatives

@@ -438,7 +438,17 @@ def negative_summary(findings: dict) -> list[str]:
             parts.append(f"{len(missing)} not evaluable ({'; '.join(reasons)})")
         lines.append(f"{gene} ({scope}): " + "; ".join(parts))
     cn = copy_number_negative(findings)
-    return lines + ([cn] if cn else [])
+    return lines + ([cn] if cn else []) + unannotated_lines(findings)
+
+
+def unannotated_lines(findings: dict) -> list[str]:
+    """Imported calls in hotspot genes that lie outside the reference loci: on page 1, because
+    they could not be annotated or tiered and a reader must not take their absence as wild type."""
+    return [
+        f"{u['gene']} {u['chrom']}:{u['pos']} {u['ref']}>{u['alt']} (VAF {pct(u['vaf'])}, "
+        f"depth {u['depth']}x in the imported VCF): not annotated and not tiered — {u['reason']}"
+        for u in findings.get("unannotated_variants", [])
+    ]
 
 
 def copy_number_negative(findings: dict) -> str:
