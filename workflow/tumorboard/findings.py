@@ -178,6 +178,30 @@ def _value(r: dict, key: str):
     return v
 
 
+# columns of the copy-number gene table passed on when present, and those that are numbers
+_CN_OPTIONAL = (
+    "copy_number_ci_low",
+    "copy_number_ci_high",
+    "log2_ratio_se",
+    "purity",
+    "purity_ci_low",
+    "purity_ci_high",
+    "purity_source",
+    "source",
+)
+_CN_NUMERIC = {
+    "log2_ratio",
+    "log2_ratio_mad",
+    "copy_number",
+    "copy_number_ci_low",
+    "copy_number_ci_high",
+    "log2_ratio_se",
+    "purity",
+    "purity_ci_low",
+    "purity_ci_high",
+}
+
+
 def copy_number_rows(genes_tsv: str) -> list[dict]:
     """Gene copy-number rows of the copy-number stage, empty cells as None."""
     df = pd.read_csv(genes_tsv, sep="\t")
@@ -192,30 +216,11 @@ def copy_number_rows(genes_tsv: str) -> list[dict]:
             "call": r["call"],
             "reason": _value(r, "reason"),
         }
-        for key in (
-            "copy_number_ci_low",
-            "copy_number_ci_high",
-            "log2_ratio_se",
-            "purity",
-            "purity_ci_low",
-            "purity_ci_high",
-            "purity_source",
-            "source",
-        ):
+        for key in _CN_OPTIONAL:
             if key in r:
                 row[key] = _value(r, key)
-        for key in (
-            "log2_ratio",
-            "log2_ratio_mad",
-            "copy_number",
-            "copy_number_ci_low",
-            "copy_number_ci_high",
-            "log2_ratio_se",
-            "purity",
-            "purity_ci_low",
-            "purity_ci_high",
-        ):
-            if row.get(key) is not None:
+        for key in _CN_NUMERIC & row.keys():
+            if row[key] is not None:
                 row[key] = float(row[key])
         rows.append(row)
     return rows

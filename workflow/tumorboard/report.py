@@ -492,6 +492,7 @@ def _knowledge_base(findings: dict) -> list[str]:
 
 def build_context(findings: dict, provenance: dict | None) -> dict:
     """Everything the template needs, already formatted as strings."""
+    cn_settings = copy_number_settings(findings)
     return {
         "banner": BANNER,
         "csp": Markup(CSP),
@@ -504,9 +505,7 @@ def build_context(findings: dict, provenance: dict | None) -> dict:
         "negatives": negative_summary(findings),
         "knowledge_base": _knowledge_base(findings),
         "variants": [_variant_row(v) for v in findings["variants"]],
-        "copy_number": [
-            _copy_number_row(c, copy_number_settings(findings)) for c in findings["copy_number"]
-        ],
+        "copy_number": [_copy_number_row(c, cn_settings) for c in findings["copy_number"]],
         "copy_number_svg": Markup(copy_number_figure(findings)) if findings["copy_number"] else "",
         "cn_thresholds": _copy_number_thresholds(findings),
         "hotspot_groups": _hotspot_groups(findings),
