@@ -5,8 +5,7 @@ homozygous somatic (9p21 LOH); the germline het at chr9:21970917 must not come o
 import json
 
 import pytest
-import yaml
-from workflow_run import run_workflow
+from workflow_run import run_workflow, write_overlay
 
 pytestmark = pytest.mark.integration
 
@@ -27,16 +26,7 @@ def colo829(project, mirror, tmp_path_factory):
             unit = r1.name.split("_", 1)[1].removesuffix("_R1_001.fastq.gz")
             rows.append(f"{sample}\t{unit}\t{r1}\t{str(r1).replace('_R1_', '_R2_')}")
     (work / "units.tsv").write_text("\n".join(rows) + "\n")
-    overlay = work / "overlay.yaml"
-    overlay.write_text(
-        yaml.safe_dump(
-            {
-                "samples": str(work / "samples.tsv"),
-                "units": str(work / "units.tsv"),
-                "resources": {"mirror": str(mirror)},
-            }
-        )
-    )
+    overlay = write_overlay(work, work / "samples.tsv", work / "units.tsv", mirror)
     res = run_workflow(work, overlay)
     assert res.returncode == 0, res.stderr[-3000:]
     return json.loads((work / "results" / "findings" / "COLO829.json").read_text())

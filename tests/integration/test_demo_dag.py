@@ -7,7 +7,7 @@ import subprocess
 
 import pytest
 import yaml
-from workflow_run import run_workflow
+from workflow_run import run_workflow, write_overlay
 
 pytestmark = pytest.mark.integration
 
@@ -19,16 +19,13 @@ def run(project, workdir, overlay, *extra):
 @pytest.fixture(scope="module")
 def small_demo(project, mirror, tmp_path_factory):
     workdir = tmp_path_factory.mktemp("demo")
-    overlay = workdir / "overlay.yaml"
-    overlay.write_text(
-        yaml.safe_dump(
-            {
-                "samples": str(project / "config" / "demo" / "samples.tsv"),
-                "units": str(project / "config" / "demo" / "units.tsv"),
-                "resources": {"mirror": str(mirror)},
-                "demo": {"tumour_depth": 160, "normal_depth": 80, "units": ["L001", "L002"]},
-            }
-        )
+    demo = project / "config" / "demo"
+    overlay = write_overlay(
+        workdir,
+        demo / "samples.tsv",
+        demo / "units.tsv",
+        mirror,
+        demo={"tumour_depth": 160, "normal_depth": 80, "units": ["L001", "L002"]},
     )
     res = run(project, workdir, overlay)
     assert res.returncode == 0, res.stderr[-3000:]

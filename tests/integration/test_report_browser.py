@@ -10,9 +10,8 @@ import shutil
 import subprocess
 
 import pytest
-import yaml
 from PIL import Image
-from workflow_run import run_workflow
+from workflow_run import run_workflow, write_overlay
 
 from tumorboard import pdf
 
@@ -49,16 +48,12 @@ def demo(project, mirror, tmp_path_factory):
             for s in ("DEMO01-T", "DEMO01-N")
         )
     )
-    overlay = work / "overlay.yaml"
-    overlay.write_text(
-        yaml.safe_dump(
-            {
-                "samples": str(project / "config" / "demo" / "samples.tsv"),
-                "units": str(units),
-                "resources": {"mirror": str(mirror)},
-                "demo": {"tumour_depth": 80, "normal_depth": 40, "units": ["L001"]},
-            }
-        )
+    overlay = write_overlay(
+        work,
+        project / "config" / "demo" / "samples.tsv",
+        units,
+        mirror,
+        demo={"tumour_depth": 80, "normal_depth": 40, "units": ["L001"]},
     )
     res = run_workflow(work, overlay, targets=TARGETS)
     assert res.returncode == 0, res.stderr[-3000:]

@@ -4,8 +4,7 @@ GRCh38, contigs without "chr")."""
 import json
 
 import pytest
-import yaml
-from workflow_run import run_workflow
+from workflow_run import run_workflow, write_overlay
 
 pytestmark = pytest.mark.integration
 
@@ -26,16 +25,7 @@ def tcga(project, mirror, tmp_path_factory):
         f"{v / 'pcgr_T001-BRCA.grch38.vcf.gz'}\t{v / 'pcgr_T001.grch38.cna.tsv'}\n"
     )
     (work / "units.tsv").write_text("sample\tunit\tfq1\tfq2\n")
-    overlay = work / "overlay.yaml"
-    overlay.write_text(
-        yaml.safe_dump(
-            {
-                "samples": str(work / "samples.tsv"),
-                "units": str(work / "units.tsv"),
-                "resources": {"mirror": str(mirror)},
-            }
-        )
-    )
+    overlay = write_overlay(work, work / "samples.tsv", work / "units.tsv", mirror)
     res = run(project, work, overlay)
     assert res.returncode == 0, res.stderr[-3000:]
     return work, overlay

@@ -4,6 +4,8 @@ import subprocess
 import sys
 from pathlib import Path
 
+import yaml
+
 PROJECT = Path(__file__).resolve().parents[2]
 SNAKEMAKE = str(Path(sys.executable).with_name("snakemake"))
 
@@ -26,3 +28,11 @@ def run_workflow(workdir, overlay, *extra, targets=()):
         *extra,
     ]
     return subprocess.run(cmd, capture_output=True, text=True, timeout=1800)
+
+
+def write_overlay(workdir, samples, units, mirror, **more) -> Path:
+    """The run's config overlay: its sample sheets, the resource mirror, and ``more`` keys."""
+    overlay = Path(workdir) / "overlay.yaml"
+    config = {"samples": str(samples), "units": str(units), "resources": {"mirror": str(mirror)}}
+    overlay.write_text(yaml.safe_dump(config | more))
+    return overlay
