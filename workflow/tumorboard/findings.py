@@ -189,17 +189,9 @@ _CN_OPTIONAL = (
     "purity_source",
     "source",
 )
-_CN_NUMERIC = {
-    "log2_ratio",
-    "log2_ratio_mad",
-    "copy_number",
-    "copy_number_ci_low",
-    "copy_number_ci_high",
-    "log2_ratio_se",
-    "purity",
-    "purity_ci_low",
-    "purity_ci_high",
-}
+_CN_NUMERIC = {"log2_ratio", "log2_ratio_mad", "copy_number"} | (
+    set(_CN_OPTIONAL) - {"purity_source", "source"}
+)
 
 
 def copy_number_rows(genes_tsv: str) -> list[dict]:
