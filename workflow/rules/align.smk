@@ -6,8 +6,7 @@ rule bwa_mem:
     input:
         r1="results/qc/{sample}/{unit}.trimmed_R1.fastq.gz",
         r2="results/qc/{sample}/{unit}.trimmed_R2.fastq.gz",
-        ref=REF,
-        index=multiext(REF, ".amb", ".ann", ".bwt", ".pac", ".sa"),
+        index=BWA_FILES,
     output:
         temp("results/align/units/{sample}/{unit}.bam"),
     log:
@@ -21,12 +20,13 @@ rule bwa_mem:
         mem_mb=6000,
         runtime=240,
     params:
+        index=BWA_INDEX,
         read_group=lambda wc: (
             f"@RG\\tID:{wc.sample}.{wc.unit}\\tSM:{wc.sample}\\tLB:{wc.sample}"
             f"\\tPL:ILLUMINA\\tPU:{wc.unit}"
         ),
     shell:
-        "(set -o pipefail; bwa mem -t {threads} -R {params.read_group:q} {input.ref:q}"
+        "(set -o pipefail; bwa mem -t {threads} -R {params.read_group:q} {params.index:q}"
         " {input.r1:q} {input.r2:q}"
         " | samtools fixmate -m -u - -"
         " | samtools sort -@ {threads} -m 500M -T {output:q}.tmp -o {output:q} -) 2> {log:q}"

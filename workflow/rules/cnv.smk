@@ -11,7 +11,7 @@ rule copy_number:
         ),
         ref=REF,
         fai=f"{REF}.fai",
-        panel_grch38=f"{CACHE}/panel/targets.grch38.bed",
+        panel_grch38=TARGETS_GRCH38,
     output:
         genes="results/cnv/{patient}.genes.tsv",
         targets="results/cnv/{patient}.targets.tsv",

@@ -4,16 +4,35 @@ from pathlib import Path
 
 from snakemake.exceptions import WorkflowError
 
+from tumorboard import contigs as tb_contigs
 from tumorboard import resources as tb_resources
+from tumorboard import site as tb_site
 from tumorboard import sheet as tb_sheet
 from tumorboard import tumour_types as tb_tumour_types
 
 PROJECT = Path(workflow.basedir)
 CACHE = config["resources"]["cache"]
-REF = f"{CACHE}/reference/genome.fa"
-CONTIGS = f"{CACHE}/reference/contigs.tsv"
-GFF = f"{CACHE}/annotation/mane_select.contigs.gff3"
-TARGETS = f"{CACHE}/panel/targets.bed"
+# Two reference modes (../shared/docs/ARCHITECTURE.md): the demo reference is built from the
+# manifest's GRCh38 loci; in site mode (reference.fasta set) the user's whole GRCh38 FASTA, bwa
+# index, capture BED and gene-model file are used and the contig map is the identity.  Every
+# rule after these paths is the same in both modes.
+SITE = bool(config["reference"]["fasta"])
+if SITE:
+    REF = config["reference"]["fasta"]
+    BUILT = f"{CACHE}/site"
+    BWA_INDEX = config["reference"]["bwa_index"] or f"{BUILT}/bwa/genome"
+    GFF = f"{BUILT}/annotation/mane_select.gff3"
+    GFF_GRCH38 = GFF
+else:
+    REF = f"{CACHE}/reference/genome.fa"
+    BUILT = CACHE
+    BWA_INDEX = REF
+    GFF = f"{CACHE}/annotation/mane_select.contigs.gff3"
+    GFF_GRCH38 = f"{CACHE}/annotation/mane_select.grch38.gff3"
+CONTIGS = f"{BUILT}/reference/contigs.tsv"
+TARGETS = f"{BUILT}/panel/targets.bed"
+TARGETS_GRCH38 = f"{BUILT}/panel/targets.grch38.bed"
+BWA_FILES = multiext(BWA_INDEX, ".amb", ".ann", ".bwt", ".pac", ".sa")
 KNOWLEDGEBASE = f"{CACHE}/knowledgebase/knowledgebase.json"
 ENVS = PROJECT / "envs"
 
@@ -47,7 +66,16 @@ try:
             raise tb_sheet.SheetError(
                 f"{config['samples']}: patient {_patient.id}: {exc}"
             )
-except (tb_sheet.SheetError, tb_resources.ResourceError) as exc:
+    if SITE:  # names and files of the user's reference, panel and gene models
+        tb_site.check_site(config, SHEET)
+    elif not config["panel"]["genes"]:
+        raise tb_sheet.SheetError("panel.genes is empty: the demo panel needs its genes")
+except (
+    tb_sheet.SheetError,
+    tb_resources.ResourceError,
+    tb_site.SiteError,
+    tb_contigs.ContigNameError,
+) as exc:
     raise WorkflowError(f"tumorboard: {exc}")
 
 SEQUENCES = [r for r in MANIFEST.values() if r.kind == "sequence"]
@@ -71,7 +99,11 @@ def fetched_file(rid):
 
 
 def unit_fastq(wildcards):
+    """The unit's FASTQ pair; for a BAM/CRAM unit, its reads unpacked by unpack.smk."""
     u = SHEET.unit(wildcards.sample, wildcards.unit)
+    if tb_sheet.is_aligned_input(u):
+        unpacked = f"results/unpack/{wildcards.sample}/{wildcards.unit}"
+        return {"r1": f"{unpacked}_R1.fastq.gz", "r2": f"{unpacked}_R2.fastq.gz"}
     return {"r1": u["fq1"], "r2": u["fq2"]}
 
 

@@ -42,6 +42,8 @@ rule findings:
         somatic=config["somatic"],
         mpileup=config["params"]["mpileup"],
         copy_number=config["copy_number"],
+        genes=config["panel"]["genes"],
+        reference_mode="site" if SITE else "demo",
     script:
         "../scripts/findings.py"
 

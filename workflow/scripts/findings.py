@@ -20,6 +20,8 @@ from_vcf = patient.tumour.from_vcf
 variants, rejected, outside_genes = findings.variants_from_vcf(
     inp.vcf, patient.tumour.sample, normal, models, contigs, inp.ref
 )
+variants, rejected, left_out = findings.restrict_to_genes(variants, rejected, par.genes)
+outside_genes += left_out
 hs = hotspots.read_hotspots(inp.hotspots)
 statuses = hotspots.evaluate(
     hs,
@@ -65,7 +67,11 @@ doc = {
     "normal_sample": normal,
     "tumour_type": patient.tumour.tumour_type,
     "purity": patient.tumour.purity,
-    "reference": {"build": "GRCh38", "transcripts": "MANE Select v1.0"},
+    "reference": {
+        "build": "GRCh38",
+        "transcripts": "MANE Select v1.0",
+        "mode": par.reference_mode,
+    },
     "thresholds": {
         "min_depth": som["min_depth"],
         "min_alt_reads": som["min_alt_reads"],

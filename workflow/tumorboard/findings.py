@@ -269,3 +269,16 @@ def write(doc: dict, path: str | Path) -> None:
     with open(path, "w") as fh:
         json.dump(doc, fh, indent=2)
         fh.write("\n")
+
+
+def restrict_to_genes(
+    variants: list[dict], rejected: list[dict], genes: list[str]
+) -> tuple[list[dict], list[dict], int]:
+    """Keep the findings of the reported genes (``panel.genes``; empty = all).  With a site's
+    whole-genome gene models every call in any gene is annotated; the others are counted with
+    the calls outside panel genes.  Returns (variants, rejected, number of PASS calls left out)."""
+    if not genes:
+        return variants, rejected, 0
+    wanted = set(genes)
+    kept = [v for v in variants if v["gene"] in wanted]
+    return kept, [r for r in rejected if r["gene"] in wanted], len(variants) - len(kept)

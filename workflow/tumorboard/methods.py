@@ -235,6 +235,38 @@ def _vcf_paragraphs() -> list[str]:
     ]
 
 
+def _reference_text(config: Mapping) -> str:
+    """Reference and panel as configured: the demo's loci and built panel, or a site's genome,
+    capture BED and gene models (file names only: paths differ between sites)."""
+    panel = config["panel"]
+    fasta = config.get("reference", {}).get("fasta", "")
+    genes = panel["genes"]
+    if not fasta:
+        return (
+            f"on GRCh38 sequence of the panel loci. Panel: coding exons of {_genes(genes)} on "
+            f"their MANE Select transcripts, ± {panel['padding']} bp, plus "
+            f"{panel['backbone_tiles']} copy-number backbone tiles of "
+            f"{panel['backbone_tile_size']} bp per control region."
+        )
+    models = config.get("annotation", {}).get("gene_models", "") or "the manifest's gene models"
+    reported = f"; genes reported: {_genes(genes)}" if genes else ""
+    if panel.get("bed"):
+        targets = (
+            f"Targets: the capture BED {Path(panel['bed']).name}; a target overlapping the "
+            f"MANE Select coding exons of a gene counts for that gene, the others are "
+            f"copy-number background{reported}."
+        )
+    else:
+        targets = (
+            f"Targets: coding exons of {_genes(genes)} on their MANE Select transcripts, "
+            f"± {panel['padding']} bp."
+        )
+    return (
+        f"on the GRCh38 reference {Path(fasta).name}, with MANE Select transcripts taken from "
+        f"{Path(models).name}. {targets}"
+    )
+
+
 def methods_paragraphs(
     config: Mapping,
     versions: Mapping[str, str],
@@ -246,13 +278,9 @@ def methods_paragraphs(
 ) -> list[str]:
     """The methods section, one string per paragraph, from the configuration, the captured tool
     versions and the knowledge base's sources (name, release_date, as in its JSON)."""
-    panel = config["panel"]
     intro = (
         f"Analysis with tumorboard {__version__}, a "
-        f"{tool(versions, 'python:snakemake')} workflow, on GRCh38 sequence of the panel loci. "
-        f"Panel: coding exons of {_genes(panel['genes'])} on their MANE Select transcripts, "
-        f"± {panel['padding']} bp, plus {panel['backbone_tiles']} copy-number backbone tiles of "
-        f"{panel['backbone_tile_size']} bp per control region."
+        f"{tool(versions, 'python:snakemake')} workflow, {_reference_text(config)}"
     )
     body = (
         _vcf_paragraphs()
@@ -291,14 +319,14 @@ def methods_paragraphs(
 
 
 def patient_input_files(patient) -> list[str]:
-    """The files a patient enters the workflow with: FASTQ pairs of every sample (tumour first),
-    or the tumour's VCF (and copy-number segments)."""
+    """The files a patient enters the workflow with: FASTQ pairs or BAM/CRAM of every sample
+    (tumour first), or the tumour's VCF (and copy-number segments)."""
     files: list[str] = []
     for sample in patient.samples:
         if sample.from_vcf:
             files += [f for f in (sample.vcf, sample.cna) if f]
         for unit in sample.units:
-            files += [unit["fq1"], unit["fq2"]]
+            files += [unit[c] for c in ("fq1", "fq2", "bam") if unit.get(c)]
     return files
 
 

@@ -7,7 +7,9 @@ capture panels carry, so that tumour/normal depth ratios have a diploid-ish back
 
 from __future__ import annotations
 
+import bisect
 import csv
+import gzip
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -87,9 +89,82 @@ def write_bed(targets: list[Target], path: str | Path, contig_map: ContigMap | N
 
 
 def read_bed(path: str | Path) -> list[Target]:
-    with open(path) as fh:
-        return [
-            Target(r[0], int(r[1]), int(r[2]), r[3] if len(r) > 3 else "")
-            for r in csv.reader(fh, delimiter="\t")
-            if r and not r[0].startswith("#")
-        ]
+    """BED3+ (plain or gzip); header, ``track`` and ``browser`` lines skipped.  A malformed
+    line raises ValueError naming the file and line."""
+    opener = gzip.open if str(path).endswith(".gz") else open
+    out = []
+    with opener(path, "rt") as fh:
+        for n, line in enumerate(fh, start=1):
+            if not line.strip() or line.startswith(("#", "track", "browser")):
+                continue
+            r = line.rstrip("\n").split("\t")
+            try:
+                start, end = int(r[1]), int(r[2])
+            except (IndexError, ValueError):
+                raise ValueError(f"{path}:{n}: not a BED line (chrom, start, end)") from None
+            if not 0 <= start < end:
+                raise ValueError(f"{path}:{n}: start {start} / end {end} is not a BED interval")
+            out.append(Target(r[0], start, end, r[3] if len(r) > 3 else ""))
+    return out
+
+
+def label_targets(
+    targets: list[Target], models: GeneModels, genes: list[str] | None = None
+) -> list[Target]:
+    """Name each capture target by the gene whose MANE Select coding exons it overlaps most;
+    targets overlapping no coding exon of a reported gene (``genes``; empty = every gene) are
+    copy-number background (``backbone``).  Overlapping targets are merged first, so that no
+    base is counted twice."""
+    wanted = set(genes or [])
+    cds: dict[str, list[tuple[int, int, str]]] = {}
+    for t in models.transcripts:
+        if wanted and t.gene not in wanted:
+            continue
+        cds.setdefault(t.chrom, []).extend((s - 1, e, t.gene) for s, e in t.cds)
+    index = {}
+    for chrom, ivs in cds.items():
+        ivs.sort()
+        index[chrom] = ([s for s, _, _ in ivs], ivs, max(e - s for s, e, _ in ivs))
+    merged: list[list] = []
+    for t in sorted(targets):
+        if merged and merged[-1][0] == t.contig and t.start < merged[-1][2]:
+            merged[-1][2] = max(merged[-1][2], t.end)
+        else:
+            merged.append([t.contig, t.start, t.end])
+    out = []
+    for contig, start, end in merged:
+        best, best_bp = BACKBONE, 0
+        if contig in index:
+            starts, ivs, longest = index[contig]
+            i = bisect.bisect_left(starts, start - longest)
+            overlap: dict[str, int] = {}
+            while i < len(ivs) and ivs[i][0] < end:
+                s, e, gene = ivs[i]
+                bp = min(e, end) - max(s, start)
+                if bp > 0:
+                    overlap[gene] = overlap.get(gene, 0) + bp
+                i += 1
+            if overlap:
+                best, best_bp = max(sorted(overlap.items()), key=lambda kv: kv[1])
+        out.append(Target(contig, start, end, best))
+    return out
+
+
+def site_targets(
+    bed: str | Path | None, models: GeneModels, genes: list[str], pad: int
+) -> list[Target]:
+    """Site-mode targets: the capture BED labelled by ``label_targets``, or, without a BED, the
+    MANE Select coding exons (+/- ``pad``) of ``genes``.  A requested gene the gene models do
+    not have is an error."""
+    known = {t.gene for t in models.transcripts}
+    absent = [g for g in genes if g not in known]
+    if absent:
+        raise ValueError(
+            f"panel.genes: {', '.join(absent)} has no MANE Select protein-coding transcript "
+            "in the gene models (annotation.gene_models)"
+        )
+    if bed:
+        return label_targets(read_bed(bed), models, genes)
+    wanted = set(genes)
+    sub = GeneModels(models.header, {}, [t for t in models.transcripts if t.gene in wanted])
+    return gene_targets(sub, pad)

@@ -9,6 +9,7 @@ as "not annotated".  Depth and allele fraction are read from whatever the caller
 
 from __future__ import annotations
 
+import bisect
 import csv
 import gzip
 from dataclasses import dataclass
@@ -75,8 +76,27 @@ def mane_gene_spans(mane_summary: str | Path) -> list[tuple[str, int, int, str]]
 
 
 def gene_at(spans: list[tuple[str, int, int, str]], chrom: str, pos: int) -> str | None:
-    hits = [g for c, s, e, g in spans if c == chrom and s <= pos <= e]
-    return hits[0] if hits else None
+    """The first MANE gene (in ``spans`` order) whose span holds ``chrom:pos``.  Looked up by
+    bisection on an index built once per ``spans`` list: a whole-exome VCF has ~50k records and
+    MANE ~19k genes, so a scan per record would not do."""
+    index = _SPAN_INDEX.get(id(spans))
+    if index is None or index[0] is not spans:
+        by_chrom: dict[str, list[tuple[int, int, int, str]]] = {}
+        for order, (c, s, e, g) in enumerate(spans):
+            by_chrom.setdefault(c, []).append((s, e, order, g))
+        built = {}
+        for c, rows in by_chrom.items():
+            rows.sort()
+            built[c] = ([r[0] for r in rows], rows, max(r[1] - r[0] for r in rows))
+        index = _SPAN_INDEX[id(spans)] = (spans, built)
+    starts, rows, longest = index[1].get(chrom, ([], [], 0))
+    lo = bisect.bisect_left(starts, pos - longest)
+    hi = bisect.bisect_right(starts, pos)
+    hits = [(order, g) for s, e, order, g in rows[lo:hi] if s <= pos <= e]
+    return min(hits)[1] if hits else None
+
+
+_SPAN_INDEX: dict[int, tuple[list, dict]] = {}
 
 
 def import_vcf(
@@ -119,6 +139,11 @@ def import_vcf(
                     )
                 alt = rec.alts[0]
                 hit = contigs.from_grch38(chrom, rec.pos)
+                if hit is not None:
+                    contig, cpos = hit
+                    seen = fa.fetch(contig, cpos - 1, cpos - 1 + len(rec.ref)).upper()
+                    if seen and set(seen) == {"N"}:  # a gap in the reference: no sequence here
+                        hit = None
                 if hit is None:
                     w.writerow(
                         [
@@ -134,8 +159,6 @@ def import_vcf(
                     )
                     outside += 1
                     continue
-                contig, cpos = hit
-                seen = fa.fetch(contig, cpos - 1, cpos - 1 + len(rec.ref)).upper()
                 if seen != rec.ref.upper():
                     raise VcfImportError(
                         f"{vcf_in}: record {rec.chrom}:{rec.pos} REF {rec.ref} differs from GRCh38 "
