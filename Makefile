@@ -14,7 +14,7 @@ install:
 
 demo: install
 	@printf 'resources:\n  mirror: "%s"\n' "$(abspath $(MIRROR))" > .mirror.yaml
-	$(SNAKEMAKE) --cores $(CORES) --configfile config/config.yaml .mirror.yaml
+	$(SNAKEMAKE) --cores $(CORES) --configfile config/config.yaml config/demo/config.yaml .mirror.yaml
 	@echo "report: $(CURDIR)/results/report/DEMO01.html"
 
 test: install
