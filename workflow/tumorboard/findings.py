@@ -28,7 +28,7 @@ DISCLAIMER = (
 
 
 def _tx_for(models: GeneModels, contig: str, pos: int):
-    hits = [t for t in models.transcripts if t.chrom == contig and t.start <= pos <= t.end]
+    hits = models.transcripts_at(contig, pos)
     return hits[0] if hits else None
 
 

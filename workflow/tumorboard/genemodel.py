@@ -9,6 +9,7 @@ is fixed by csq; a general GFF library would add a dependency without removing a
 from __future__ import annotations
 
 import gzip
+from bisect import bisect_left, bisect_right
 from dataclasses import dataclass, field
 from pathlib import Path
 from urllib.parse import unquote
@@ -80,6 +81,7 @@ class GeneModels:
     header: list[str]
     genes: dict[str, list[str]]  # gene_id -> GFF row
     transcripts: list[Transcript]
+    _index: tuple | None = field(default=None, init=False, repr=False, compare=False)
 
     def by_gene(self, gene: str) -> list[Transcript]:
         return [t for t in self.transcripts if t.gene == gene]
@@ -89,6 +91,29 @@ class GeneModels:
         if len(found) != 1:
             raise KeyError(f"expected one transcript for {gene}, found {len(found)}")
         return found[0]
+
+    def transcripts_at(self, chrom: str, pos: int) -> list[Transcript]:
+        """Transcripts whose span holds ``pos`` on ``chrom``, in file (list) order.
+
+        Bisects per-chromosome sorted starts, looking back at most the longest transcript's
+        span; the index is built on first use (again if the list has changed length)."""
+        if self._index is None or self._index[0] != len(self.transcripts):
+            by_chrom: dict[str, list[tuple[int, int]]] = {}
+            for i, t in enumerate(self.transcripts):
+                by_chrom.setdefault(t.chrom, []).append((t.start, i))
+            index = {}
+            for c, items in by_chrom.items():
+                items.sort()
+                span = max(self.transcripts[i].end - s for s, i in items)
+                index[c] = ([s for s, _ in items], [i for _, i in items], span)
+            self._index = (len(self.transcripts), index)
+        entry = self._index[1].get(chrom)
+        if entry is None:
+            return []
+        starts, order, span = entry
+        lo, hi = bisect_left(starts, pos - span), bisect_right(starts, pos)
+        hits = sorted(i for i in order[lo:hi] if self.transcripts[i].end >= pos)
+        return [self.transcripts[i] for i in hits]
 
 
 def read_gff3(path: str | Path) -> GeneModels:
