@@ -128,8 +128,8 @@ def comparison(loci, site):
             [
                 "copy number",
                 g,
-                f"{a.get('call')} {a.get('copies')}",
-                f"{b.get('call')} {b.get('copies')}",
+                f"{a.get('call')} {a.get('copy_number')}",
+                f"{b.get('call')} {b.get('copy_number')}",
             ]
         )
     return rows
@@ -164,8 +164,10 @@ def test_site_findings_equal_loci_findings(loci_run, site_run):
     lc = {c["gene"]: c for c in loci["copy_number"]}
     assert {c["gene"] for c in site["copy_number"]} == set(lc)
     for c in site["copy_number"]:
-        assert c["call"] == lc[c["gene"]]["call"], (c, lc[c["gene"]])
-    assert {c["gene"]: c["call"] for c in site["copy_number"]}["ERBB2"] == "amplification"
+        other = lc[c["gene"]]
+        assert c["call"] == other["call"], (c, other)
+        assert abs(c["copy_number"] - other["copy_number"]) <= 0.1 * other["copy_number"], c
+    assert {c["gene"]: c["call"] for c in site["copy_number"]}["ERBB2"] == "amplified"
 
 
 def test_user_bed_drives_coverage_calling_and_copy_number(site_run):
@@ -215,3 +217,96 @@ def test_missing_index_file_stops_before_any_job(project, mirror, genome, tmp_pa
     res = run_workflow(tmp_path, overlay, "-n")
     assert res.returncode != 0
     assert "reference.bwa_index" in res.stderr and "missing" in res.stderr, res.stderr[-2000:]
+
+
+@pytest.fixture(scope="module")
+def colo829_site(project, mirror, genome, tmp_path_factory):
+    """Real COLO829 tumour/normal reads on the real-coordinate genome, no BED: the targets are
+    the MANE coding exons of the panel genes."""
+    work = tmp_path_factory.mktemp("colo829_site")
+    reads = mirror / "reads" / "hartwig_cancerPanel"
+    (work / "samples.tsv").write_text(
+        "patient\tsample\ttype\ttumour_type\tpurity\n"
+        "COLO829\tCOLO829T\ttumour\tmelanoma\t\n"
+        "COLO829\tCOLO829R\tnormal\t\t\n"
+    )
+    rows = ["sample\tunit\tfq1\tfq2"]
+    for sample, folder in (("COLO829T", "CPCT12345678T"), ("COLO829R", "CPCT12345678R")):
+        for r1 in sorted((reads / folder).glob("*_AHHKYHDSXX_*_R1_001.fastq.gz")):
+            unit = r1.name.split("_", 1)[1].removesuffix("_R1_001.fastq.gz")
+            rows.append(f"{sample}\t{unit}\t{r1}\t{str(r1).replace('_R1_', '_R2_')}")
+    (work / "units.tsv").write_text("\n".join(rows) + "\n")
+    overlay = write_overlay(
+        work,
+        work / "samples.tsv",
+        work / "units.tsv",
+        mirror,
+        reference={"fasta": str(genome["fasta"]), "bwa_index": str(genome["bwa_index"])},
+        panel={"bed": "", "genes": GENES},
+    )
+    res = run_workflow(work, overlay)
+    assert res.returncode == 0, res.stderr[-3000:]
+    return findings(work, "COLO829")
+
+
+def test_colo829_in_site_mode_finds_braf_v600e_and_the_cdkn2a_frameshift(colo829_site):
+    passing = {(v["gene"], v["protein_short"]): v for v in colo829_site["variants"]}
+    braf = passing[("BRAF", "V600E")]
+    assert (braf["chrom"], braf["pos"], braf["ref"], braf["alt"]) == ("chr7", 140753336, "A", "T")
+    cdkn2a = [v for (g, _), v in passing.items() if g == "CDKN2A"]
+    assert any(v["consequence"].startswith("frameshift") for v in cdkn2a), cdkn2a
+    assert colo829_site["reference"]["mode"] == "site"
+
+
+BRCA_CHR17_IN_GENES = {  # calls of the TCGA BRCA VCF on real chr17 sequence outside the demo loci
+    2680223: "PAFAH1B1",
+    3729495: "ITGAE",
+    5002791: "KIF1C",
+    5181286: "ZNF594",
+    7426506: "SPEM2",
+}
+
+
+@pytest.fixture(scope="module")
+def brca_site(project, mirror, genome, tmp_path_factory):
+    """The TCGA breast VCF (+ PCGR segments) in site mode with GENCODE's complete chr17 gene set:
+    every call on the genome's sequence is annotated, not only those in the demo loci."""
+    work = tmp_path_factory.mktemp("brca_site")
+    v = mirror / "variants"
+    (work / "samples.tsv").write_text(
+        "patient\tsample\ttype\ttumour_type\tpurity\tvcf\tcna\n"
+        f"T001-BRCA\tT001-BRCA-T\ttumour\tbreast invasive ductal carcinoma\t\t"
+        f"{v / 'pcgr_T001-BRCA.grch38.vcf.gz'}\t{v / 'pcgr_T001.grch38.cna.tsv'}\n"
+    )
+    (work / "units.tsv").write_text("sample\tunit\tfq1\tfq2\n")
+    (work / "capture.bed").write_text(
+        "chr17\t7668400\t7687500\tTP53 span\nchr17\t39687900\t39730430\tERBB2 span\n"
+    )
+    overlay = write_overlay(
+        work,
+        work / "samples.tsv",
+        work / "units.tsv",
+        mirror,
+        reference={"fasta": str(genome["fasta"])},  # no reads: no index needed
+        annotation={"gene_models": str(mirror / "annotation/gencode.v45.chr17.annotation.gtf.gz")},
+        panel={"bed": str(work / "capture.bed"), "genes": []},
+    )
+    res = run_workflow(work, overlay)
+    assert res.returncode == 0, res.stderr[-3000:]
+    return work, findings(work, "T001-BRCA")
+
+
+def test_brca_vcf_in_site_mode_annotates_chr17_calls_outside_the_loci(brca_site):
+    work, doc = brca_site
+    by_pos = {(v["chrom"], v["pos"]): v for v in doc["variants"]}
+    for pos, gene in BRCA_CHR17_IN_GENES.items():
+        v = by_pos[("chr17", pos)]
+        assert v["gene"] == gene and v["hgvs_c"].startswith("c."), v
+        assert v["transcript_ensembl"].startswith("ENST") or v["transcript"], v
+    tp53 = by_pos[("chr17", 7673806)]
+    assert tp53["protein_short"] == "V272M"
+    # calls where the test genome has no sequence (N) or no chromosome are listed, not dropped
+    outside = (work / "results/import/T001-BRCA.outside_reference.tsv").read_text()
+    assert "chr17\t29267531" in outside and "chr1\t1968826" in outside
+    cn = {c["gene"]: c for c in doc["copy_number"]}
+    assert cn["ERBB2"]["call"] == "amplified"

@@ -94,6 +94,15 @@ wildcard_constraints:
     rid=r"[A-Za-z0-9_]+",
 
 
+def genome_mb(fasta):
+    """Length of a FASTA's sequences in Mb, from its .fai when there is one (a bgzipped FASTA's
+    file size understates it), else from the file size."""
+    fai = Path(f"{fasta}.fai")
+    if fai.is_file():
+        return sum(int(line.split("\t")[1]) for line in fai.open() if line.strip()) / 1e6
+    return Path(fasta).stat().st_size / 1e6 if Path(fasta).exists() else 20
+
+
 def fetched_file(rid):
     return f"{CACHE}/fetched/{rid}/{FILES[rid].filename}"
 

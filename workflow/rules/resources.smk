@@ -206,9 +206,9 @@ if not (SITE and config["reference"]["bwa_index"]):
         threads: 1
         resources:
             # bwa index (bwtsw) of GRCh38 (3.1 Gb) takes about 5 GB and an hour or more; both
-            # scale with the FASTA (bench/results/bwa_index.tsv has the measured figures)
-            mem_mb=lambda wc, input: max(1000, int(1.8 * input.size_mb)),
-            runtime=lambda wc, input: max(10, int(0.04 * input.size_mb)),
+            # scale with the genome length (bench/results/bwa_index.md has measured figures)
+            mem_mb=lambda wc, input: max(1000, int(1.8 * genome_mb(input[0]))),
+            runtime=lambda wc, input: max(10, int(0.04 * genome_mb(input[0]))),
         params:
             prefix=BWA_INDEX,
         shell:
