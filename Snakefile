@@ -11,6 +11,7 @@ validate(config, "workflow/schemas/config.schema.yaml")
 
 
 include: "workflow/rules/common.smk"
+include: "workflow/rules/unpack.smk"
 include: "workflow/rules/resources.smk"
 include: "workflow/rules/knowledgebase.smk"
 include: "workflow/rules/demo.smk"

@@ -108,3 +108,94 @@ def test_files_made_by_the_workflow_are_not_checked(sheets):
         GOOD, ["P1-T\tL1\tresults/x_R1.fq.gz\tresults/x_R2.fq.gz", f"P1-N\tL1\t{fq[2]}\t{fq[3]}"]
     )
     load_sheet(s, u, produced={"results/x_R1.fq.gz", "results/x_R2.fq.gz"})
+
+
+# ---------------------------------------------------------------- units given as BAM or CRAM
+
+UNITS_BAM = "sample\tunit\tfq1\tfq2\tbam\n"
+
+
+@pytest.fixture
+def alignments(tmp_path):
+    """A tiny BAM, a CRAM with M5 on its @SQ lines and one without (reference-free)."""
+    import subprocess
+
+    (tmp_path / "ref.fa").write_text(">ctgA\n" + "ACGT" * 50 + "\n")
+    subprocess.run(["samtools", "faidx", str(tmp_path / "ref.fa")], check=True)
+    sam = tmp_path / "r.sam"
+    sam.write_text(
+        "@SQ\tSN:ctgA\tLN:200\n"
+        "p1\t99\tctgA\t1\t60\t8M\t=\t21\t28\tACGTACGT\tIIIIIIII\n"
+        "p1\t147\tctgA\t21\t60\t8M\t=\t1\t-28\tACGTACGT\tIIIIIIII\n"
+    )
+    out = {}
+    for name, args in {
+        "bam": ["-b"],
+        "cram": ["-C", "-T", str(tmp_path / "ref.fa")],
+        "nocheck.cram": ["-C", "--output-fmt-option", "no_ref=1"],
+    }.items():
+        out[name] = tmp_path / f"r.{name}"
+        subprocess.run(["samtools", "view", *args, "-o", str(out[name]), str(sam)], check=True)
+    return out
+
+
+def test_units_given_as_bam_and_cram(sheets, alignments, tmp_path):
+    write, fq = sheets
+    s, u = write(GOOD)
+    u.write_text(
+        UNITS_BAM
+        + f"P1-T\tL1\t\t\t{alignments['bam']}\n"
+        + f"P1-T\tL2\t{fq[0]}\t{fq[1]}\t\n"
+        + f"P1-N\tL1\t\t\t{alignments['cram']}\n"
+    )
+    sheet = load_sheet(s, u)
+    assert sheet.is_aligned_input("P1-T", "L1") and sheet.is_aligned_input("P1-N", "L1")
+    assert not sheet.is_aligned_input("P1-T", "L2")
+    assert sheet.unit("P1-N", "L1")["bam"] == str(alignments["cram"])
+
+
+def test_units_sheet_with_a_bam_column_only(sheets, alignments):
+    write, _ = sheets
+    s, u = write(GOOD)
+    u.write_text(
+        "sample\tunit\tbam\n" + f"P1-T\tL1\t{alignments['bam']}\nP1-N\tL1\t{alignments['cram']}\n"
+    )
+    sheet = load_sheet(s, u)
+    assert sheet.unit("P1-T", "L1")["fq1"] == ""  # every unit has the same keys
+    assert sheet.is_aligned_input("P1-T", "L1")
+
+
+@pytest.mark.parametrize(
+    "row,message",
+    [
+        (
+            "P1-T\tL1\t\t\t/nonexistent.bam",
+            r"units.tsv: row 2: /nonexistent.bam: BAM/CRAM file not found",
+        ),
+        (
+            "P1-T\tL1\t{fq0}\t{fq1}\t{bam}",
+            r"units.tsv: row 2: give either fq1 and fq2 or bam, not both",
+        ),
+        (
+            "P1-T\tL1\t\t\t",
+            r"units.tsv: row 2: give fq1 and fq2 \(paired FASTQ\) or bam \(BAM/CRAM\)",
+        ),
+        ("P1-T\tL1\t{fq0}\t\t", r"units.tsv: row 2: fq1 and fq2 go together"),
+        ("P1-T\tL1\t\t\t{fq0}", r"units.tsv: row 2: .*0.fq.gz: not a (readable )?BAM or CRAM file"),
+        (
+            "P1-T\tL1\t\t\t{nocheck}",
+            r"units.tsv: row 2: .*r.nocheck.cram: CRAM @SQ ctgA has neither M5 nor UR, so the "
+            r"reference it was written with cannot be checked",
+        ),
+    ],
+)
+def test_bad_bam_units(sheets, alignments, row, message):
+    write, fq = sheets
+    s, u = write(GOOD)
+    row = row.format(
+        fq0=fq[0], fq1=fq[1], bam=alignments["bam"], nocheck=alignments["nocheck.cram"]
+    )
+    u.write_text(UNITS_BAM + row + "\n" + f"P1-N\tL1\t{fq[2]}\t{fq[3]}\t\n")
+    with pytest.raises(SheetError, match=message) as err:
+        load_sheet(s, u)
+    assert "\n" not in str(err.value)

@@ -63,6 +63,15 @@ class Sheet:
                 return u
         raise KeyError(f"{sample}/{unit}")
 
+    def is_aligned_input(self, sample: str, unit: str) -> bool:
+        """Whether the unit comes as a BAM/CRAM (re-aligned from its reads) rather than FASTQ."""
+        return is_aligned_input(self.unit(sample, unit))
+
+
+def is_aligned_input(unit: dict[str, str]) -> bool:
+    """A units-sheet row that gives a BAM or CRAM (aligned or not) instead of FASTQ."""
+    return bool(unit.get("bam"))
+
 
 def _schema(name: str) -> dict:
     with open(SCHEMAS / name) as fh:
@@ -112,6 +121,29 @@ def check_fastq(path: Path) -> None:
         )
 
 
+def check_bam(path: Path) -> None:
+    """The BAM/CRAM exists and its header opens; a CRAM's @SQ lines must carry M5 or UR, or the
+    reference it was written with could not be checked against the configured one."""
+    import pysam
+
+    if not path.is_file():
+        raise SheetError(f"{path}: BAM/CRAM file not found")
+    try:
+        with pysam.AlignmentFile(str(path), check_sq=False) as bam:
+            kind_ok = bam.is_bam or bam.is_cram
+            cram, sq = bam.is_cram, bam.header.to_dict().get("SQ", [])
+    except Exception as exc:  # htslib reports unreadable files as OSError, ValueError, IndexError
+        raise SheetError(f"{path}: not a readable BAM or CRAM file ({exc})") from None
+    if not kind_ok:
+        raise SheetError(f"{path}: not a BAM or CRAM file")
+    for line in sq if cram else ():
+        if "M5" not in line and "UR" not in line:
+            raise SheetError(
+                f"{path}: CRAM @SQ {line.get('SN')} has neither M5 nor UR, so the reference it "
+                "was written with cannot be checked"
+            )
+
+
 def check_vcf(path: Path, where: str) -> None:
     """The VCF opens, has a header and at least one sample column."""
     import pysam
@@ -132,7 +164,7 @@ def load_sheet(
     produced: set[str] | frozenset[str] = frozenset(),
     check_files: bool = True,
 ) -> Sheet:
-    """Read and validate both sheets.  FASTQ paths in ``produced`` are made by the workflow
+    """Read and validate both sheets.  Input paths in ``produced`` are made by the workflow
     (the simulated demo) and are not checked on disk."""
     spath, upath = Path(samples_tsv), Path(units_tsv)
     srows, urows = _read_tsv(spath), _read_tsv(upath)
@@ -179,13 +211,27 @@ def load_sheet(
         if key in seen_units:
             raise SheetError(f"{upath}: row {n}: unit {u['unit']} of {u['sample']} appears twice")
         seen_units.add(key)
+        u = {"fq1": "", "fq2": "", "bam": "", **u}
+        fastq, bam = [u["fq1"], u["fq2"]], u["bam"]
+        if bam and any(fastq):
+            raise SheetError(f"{upath}: row {n}: give either fq1 and fq2 or bam, not both")
+        if not bam and not all(fastq):
+            raise SheetError(
+                f"{upath}: row {n}: "
+                + (
+                    "fq1 and fq2 go together (paired FASTQ)"
+                    if any(fastq)
+                    else "give fq1 and fq2 (paired FASTQ) or bam (BAM/CRAM)"
+                )
+            )
         if check_files:
-            for col in ("fq1", "fq2"):
-                if u[col] not in produced:
-                    try:
-                        check_fastq(Path(u[col]))
-                    except SheetError as exc:
-                        raise SheetError(f"{upath}: row {n}: {exc}") from None
+            for path in [bam] if bam else fastq:
+                if path in produced:
+                    continue
+                try:
+                    (check_bam if bam else check_fastq)(Path(path))
+                except SheetError as exc:
+                    raise SheetError(f"{upath}: row {n}: {exc}") from None
         samples[u["sample"]].units.append(u)
 
     patients: dict[str, Patient] = {}
@@ -206,7 +252,7 @@ def load_sheet(
         patients[pid] = Patient(pid, tumours[0], normals[0] if normals else None)
     for s in samples.values():
         if s.from_vcf and s.units:
-            raise SheetError(f"{upath}: sample {s.sample} starts from a VCF and also has FASTQ")
+            raise SheetError(f"{upath}: sample {s.sample} starts from a VCF and also has reads")
         if not s.units and not s.from_vcf:
-            raise SheetError(f"{upath}: sample {s.sample} has no units (FASTQ pairs)")
+            raise SheetError(f"{upath}: sample {s.sample} has no units (FASTQ pairs or BAM/CRAM)")
     return Sheet(patients, samples)
