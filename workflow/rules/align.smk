@@ -20,7 +20,7 @@ rule bwa_mem:
         mem_mb=6000,
         runtime=240,
     params:
-        index=BWA_INDEX,
+        index=lambda wc, input: input.index[0].removesuffix(".amb"),
         read_group=lambda wc: (
             f"@RG\\tID:{wc.sample}.{wc.unit}\\tSM:{wc.sample}\\tLB:{wc.sample}"
             f"\\tPL:ILLUMINA\\tPU:{wc.unit}"

@@ -69,7 +69,9 @@ try:
     if SITE:  # names and files of the user's reference, panel and gene models
         tb_site.check_site(config, SHEET)
     elif not config["panel"]["genes"]:
-        raise tb_sheet.SheetError("panel.genes is empty: the demo panel needs its genes")
+        raise tb_sheet.SheetError(
+            "panel.genes is empty: the demo panel needs its genes"
+        )
 except (
     tb_sheet.SheetError,
     tb_resources.ResourceError,
@@ -99,7 +101,9 @@ def genome_mb(fasta):
     file size understates it), else from the file size."""
     fai = Path(f"{fasta}.fai")
     if fai.is_file():
-        return sum(int(line.split("\t")[1]) for line in fai.open() if line.strip()) / 1e6
+        return (
+            sum(int(line.split("\t")[1]) for line in fai.open() if line.strip()) / 1e6
+        )
     return Path(fasta).stat().st_size / 1e6 if Path(fasta).exists() else 20
 
 

@@ -139,7 +139,6 @@ else:
         script:
             "../scripts/site_contigs.py"
 
-
     rule site_gene_models:
         input:
             gff=config["annotation"]["gene_models"] or fetched_file("gene_models"),
@@ -162,7 +161,6 @@ else:
             genes=[],  # every gene: a VCF-start patient's calls are annotated in any gene
         script:
             "../scripts/convert_gene_models.py"
-
 
     rule site_panel:
         input:
@@ -210,6 +208,6 @@ if not (SITE and config["reference"]["bwa_index"]):
             mem_mb=lambda wc, input: max(1000, int(1.8 * genome_mb(input[0]))),
             runtime=lambda wc, input: max(10, int(0.04 * genome_mb(input[0]))),
         params:
-            prefix=BWA_INDEX,
+            prefix=lambda wc, output: output[0].removesuffix(".amb"),
         shell:
             "bwa index -p {params.prefix:q} {input:q} > {log:q} 2>&1"
