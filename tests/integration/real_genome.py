@@ -79,7 +79,7 @@ def build_fasta(mirror: Path, manifest: Path, out: Path) -> dict[str, int]:
     return lengths
 
 
-def test_genome(mirror: Path) -> dict:
+def site_genome(mirror: Path) -> dict:
     """The cached genome: ``fasta`` (with .fai) and ``bwa_index`` (prefix); built when absent,
     with the bwa index cost (wall, peak RSS) written to ``bwa_index.cost.tsv`` beside it."""
     manifest = PROJECT / "resources" / "manifest.yaml"

@@ -7,29 +7,13 @@ import subprocess
 
 import pytest
 import yaml
-from workflow_run import run_workflow, write_overlay
+from workflow_run import run_workflow
 
 pytestmark = pytest.mark.integration
 
 
 def run(project, workdir, overlay, *extra):
     return run_workflow(workdir, overlay, *extra)
-
-
-@pytest.fixture(scope="module")
-def small_demo(project, mirror, tmp_path_factory):
-    workdir = tmp_path_factory.mktemp("demo")
-    demo = project / "config" / "demo"
-    overlay = write_overlay(
-        workdir,
-        demo / "samples.tsv",
-        demo / "units.tsv",
-        mirror,
-        demo={"tumour_depth": 160, "normal_depth": 80, "units": ["L001", "L002"]},
-    )
-    res = run(project, workdir, overlay)
-    assert res.returncode == 0, res.stderr[-3000:]
-    return workdir, overlay
 
 
 @pytest.fixture(scope="module")

@@ -8,31 +8,23 @@ import csv
 import json
 
 import pytest
-from real_genome import test_genome
-from workflow_run import run_workflow, write_overlay
+from real_genome import site_genome
+from workflow_run import SMALL_DEMO, run_workflow, write_overlay
 
 pytestmark = pytest.mark.integration
 
 GENES = ["BRAF", "CDKN2A", "EGFR", "ERBB2", "KRAS", "TP53"]
-DEMO_SETTINGS = {"tumour_depth": 160, "normal_depth": 80, "units": ["L001", "L002"]}
 
 
 @pytest.fixture(scope="module")
 def genome(mirror):
-    return test_genome(mirror)
+    return site_genome(mirror)
 
 
 @pytest.fixture(scope="module")
-def loci_run(project, mirror, tmp_path_factory):
-    """The demo patient on the demo (loci) reference."""
-    work = tmp_path_factory.mktemp("loci")
-    demo = project / "config" / "demo"
-    overlay = write_overlay(
-        work, demo / "samples.tsv", demo / "units.tsv", mirror, demo=DEMO_SETTINGS
-    )
-    res = run_workflow(work, overlay)
-    assert res.returncode == 0, res.stderr[-3000:]
-    return work
+def loci_run(small_demo):
+    """The demo patient on the demo (loci) reference (the shared small demo run)."""
+    return small_demo[0]
 
 
 def user_bed(loci_work, path):
@@ -62,7 +54,7 @@ def site_run(project, mirror, genome, loci_run, tmp_path_factory):
     (work / "samples.tsv").write_text((project / "config/demo/samples.tsv").read_text())
     rows = ["sample\tunit\tfq1\tfq2"]
     for sample in ("DEMO01-T", "DEMO01-N"):
-        for unit in DEMO_SETTINGS["units"]:
+        for unit in SMALL_DEMO["units"]:
             rows.append(
                 f"{sample}\t{unit}\t{reads / sample / f'{unit}_R1.fastq.gz'}"
                 f"\t{reads / sample / f'{unit}_R2.fastq.gz'}"

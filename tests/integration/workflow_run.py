@@ -8,6 +8,8 @@ import yaml
 
 PROJECT = Path(__file__).resolve().parents[2]
 SNAKEMAKE = str(Path(sys.executable).with_name("snakemake"))
+# The small demo (conftest.small_demo): enough depth for every spiked event, quick enough for CI.
+SMALL_DEMO = {"tumour_depth": 160, "normal_depth": 80, "units": ["L001", "L002"]}
 
 
 def run_workflow(workdir, overlay, *extra, targets=()):
