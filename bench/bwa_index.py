@@ -88,7 +88,7 @@ def main() -> None:
         fh.write(
             "\n`-a is` needs ~5.4 bytes per base and refuses genomes over 2 Gb, so GRCh38 takes "
             "bwtsw (bwa's default there); the workflow's rule `bwa_index` asks for "
-            "1.8 MB of memory and 0.04 min per MB of FASTA.\n"
+            "1.8 MB of memory and 0.06 min per Mb of genome.\n"
         )
 
 

@@ -53,6 +53,17 @@ def demo_reads():
     }
 
 
+def genome_mb(fasta):
+    """Length of a FASTA's sequences in Mb, from its .fai when there is one (a bgzipped FASTA's
+    file size understates it), else from the file size."""
+    fai = Path(f"{fasta}.fai")
+    if fai.is_file():
+        return (
+            sum(int(line.split("\t")[1]) for line in fai.open() if line.strip()) / 1e6
+        )
+    return Path(fasta).stat().st_size / 1e6 if Path(fasta).exists() else 20
+
+
 try:
     MANIFEST = tb_resources.load_manifest(project_file(config["resources"]["manifest"]))
     SHEET = tb_sheet.load_sheet(
@@ -80,6 +91,24 @@ except (
 ) as exc:
     raise WorkflowError(f"tumorboard: {exc}")
 
+
+def bwa_index_cost(mb):
+    """(runtime in min, memory in MB) asked for by rule bwa_index for a genome of ``mb`` Mb.
+    Measured (bench/results/bwa_index.md): bwtsw took 2.2 CPU-s and 1.5 MB per Mb of genome;
+    asked for with margin, so GRCh38 (3,100 Mb) asks for ~3 h and ~5.6 GB."""
+    return max(10, int(0.06 * mb)), max(1000, int(1.8 * mb))
+
+
+if SITE and not config["reference"]["bwa_index"]:
+    _minutes, _mem = bwa_index_cost(genome_mb(REF))
+    print(
+        f"tumorboard: no reference.bwa_index given: bwa index of {REF} "
+        f"({genome_mb(REF):,.0f} Mb) is built into {BWA_INDEX}: about "
+        f"{0.037 * genome_mb(REF):.0f} min on one core, asking for up to {_minutes} min and "
+        f"{_mem / 1000:.1f} GB (GRCh38: an hour or more, ~5 GB)",
+        file=sys.stderr,
+    )
+
 SEQUENCES = [r for r in MANIFEST.values() if r.kind == "sequence"]
 FILES = {r.id: r for r in MANIFEST.values() if r.kind == "file"}
 BACKGROUND_CONTIGS = [
@@ -94,17 +123,6 @@ wildcard_constraints:
     patient=r"(?!tool_versions\.json$)[A-Za-z0-9][A-Za-z0-9._-]{0,63}",
     unit=r"[A-Za-z0-9][A-Za-z0-9._-]{0,63}",
     rid=r"[A-Za-z0-9_]+",
-
-
-def genome_mb(fasta):
-    """Length of a FASTA's sequences in Mb, from its .fai when there is one (a bgzipped FASTA's
-    file size understates it), else from the file size."""
-    fai = Path(f"{fasta}.fai")
-    if fai.is_file():
-        return (
-            sum(int(line.split("\t")[1]) for line in fai.open() if line.strip()) / 1e6
-        )
-    return Path(fasta).stat().st_size / 1e6 if Path(fasta).exists() else 20
 
 
 def fetched_file(rid):

@@ -205,8 +205,8 @@ if not (SITE and config["reference"]["bwa_index"]):
         resources:
             # bwa index (bwtsw) of GRCh38 (3.1 Gb) takes about 5 GB and an hour or more; both
             # scale with the genome length (bench/results/bwa_index.md has measured figures)
-            mem_mb=lambda wc, input: max(1000, int(1.8 * genome_mb(input[0]))),
-            runtime=lambda wc, input: max(10, int(0.04 * genome_mb(input[0]))),
+            mem_mb=lambda wc, input: bwa_index_cost(genome_mb(input[0]))[1],
+            runtime=lambda wc, input: bwa_index_cost(genome_mb(input[0]))[0],
         params:
             prefix=lambda wc, output: output[0].removesuffix(".amb"),
         shell:
