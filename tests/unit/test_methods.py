@@ -242,3 +242,17 @@ def test_runtime_versions_fill_in_only_what_is_missing():
     assert out["python:weasyprint"] == "1.0-pinned"
     assert out["python:tumorboard"] == __version__
     assert "python:multiqc" in out and "chromium" in out
+
+
+def test_methods_name_the_reference_mode_and_panel(config, versions):
+    demo = " ".join(methods.methods_paragraphs(config, versions))
+    assert "GRCh38 sequence of the panel loci" in demo and "backbone tiles" in demo
+    site = json.loads(json.dumps(config))
+    site["reference"] = {"fasta": "/refs/GRCh38_no_alt.fa", "bwa_index": "", "build": "GRCh38"}
+    site["annotation"] = {"gene_models": "/refs/gencode.v45.annotation.gtf.gz"}
+    site["panel"]["bed"] = "/kits/exome_v8.hg38.bed"
+    text = " ".join(methods.methods_paragraphs(site, versions))
+    assert "GRCh38 reference GRCh38_no_alt.fa" in text
+    assert "gencode.v45.annotation.gtf.gz" in text and "capture BED exome_v8.hg38.bed" in text
+    assert "panel loci" not in text and "backbone tiles of" not in text
+    assert "/refs/" not in text  # file names only: paths differ between sites
