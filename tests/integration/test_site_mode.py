@@ -193,8 +193,10 @@ def test_bed_with_other_contig_names_stops_before_any_job(project, mirror, genom
     )
     res = run_workflow(tmp_path, overlay, "-n")
     assert res.returncode != 0
-    line = [ln for ln in res.stderr.splitlines() if "tumorboard:" in ln]
-    assert line and str(bed) in line[0] and "'chr7'" in line[0], res.stderr[-2000:]
+    out = res.stdout + res.stderr
+    line = [ln for ln in out.splitlines() if "tumorboard:" in ln]
+    assert len(line) == 1 and str(bed) in line[0] and "'chr7'" in line[0], out[-2000:]
+    assert "sed 's/^/chr/'" in line[0]
     assert not (tmp_path / "results").exists()
 
 
@@ -208,7 +210,9 @@ def test_missing_index_file_stops_before_any_job(project, mirror, genome, tmp_pa
     )
     res = run_workflow(tmp_path, overlay, "-n")
     assert res.returncode != 0
-    assert "reference.bwa_index" in res.stderr and "missing" in res.stderr, res.stderr[-2000:]
+    out = res.stdout + res.stderr
+    line = [ln for ln in out.splitlines() if "tumorboard:" in ln]
+    assert len(line) == 1 and "reference.bwa_index" in line[0] and "missing" in line[0], out
 
 
 @pytest.fixture(scope="module")

@@ -186,9 +186,11 @@ def check_names(
     n = missing[0]
     same = [r for r in reference if grch38_chrom(r) == grch38_chrom(n)]
     if same:
+        fix = "sed 's/^chr//'" if n.startswith("chr") else "sed 's/^/chr/'"
         how = (
             f"the reference names it {same[0]!r}: {what} uses {_style(missing)}, the reference "
-            f"{_style(reference)}; rename the {what}'s sequences to the reference's names"
+            f"{_style(reference)}; rename the {what}'s sequences to the reference's names "
+            f"(for a BED: {fix})"
         )
     else:
         how = (
