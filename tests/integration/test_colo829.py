@@ -5,7 +5,7 @@ homozygous somatic (9p21 LOH); the germline het at chr9:21970917 must not come o
 import json
 
 import pytest
-from workflow_run import run_workflow, write_overlay
+from workflow_run import run_workflow, write_colo829_sheets, write_overlay
 
 pytestmark = pytest.mark.integration
 
@@ -13,20 +13,8 @@ pytestmark = pytest.mark.integration
 @pytest.fixture(scope="module")
 def colo829(project, mirror, tmp_path_factory):
     work = tmp_path_factory.mktemp("colo829")
-    reads = mirror / "reads" / "hartwig_cancerPanel"
-    (work / "samples.tsv").write_text(
-        "patient\tsample\ttype\ttumour_type\tpurity\n"
-        "COLO829\tCOLO829T\ttumour\tmelanoma\t\n"
-        "COLO829\tCOLO829R\tnormal\t\t\n"
-    )
-    rows = ["sample\tunit\tfq1\tfq2"]
-    for sample, folder in (("COLO829T", "CPCT12345678T"), ("COLO829R", "CPCT12345678R")):
-        # the AHHKYHDSXX lanes are COLO829/COLO829BL; HJJLGCCXX is a GIAB sample (left out)
-        for r1 in sorted((reads / folder).glob("*_AHHKYHDSXX_*_R1_001.fastq.gz")):
-            unit = r1.name.split("_", 1)[1].removesuffix("_R1_001.fastq.gz")
-            rows.append(f"{sample}\t{unit}\t{r1}\t{str(r1).replace('_R1_', '_R2_')}")
-    (work / "units.tsv").write_text("\n".join(rows) + "\n")
-    overlay = write_overlay(work, work / "samples.tsv", work / "units.tsv", mirror)
+    samples, units = write_colo829_sheets(work, mirror)
+    overlay = write_overlay(work, samples, units, mirror)
     res = run_workflow(work, overlay)
     assert res.returncode == 0, res.stderr[-3000:]
     return json.loads((work / "results" / "findings" / "COLO829.json").read_text())

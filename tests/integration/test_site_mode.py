@@ -9,7 +9,7 @@ import json
 
 import pytest
 from real_genome import site_genome
-from workflow_run import SMALL_DEMO, run_workflow, write_overlay
+from workflow_run import SMALL_DEMO, run_workflow, write_colo829_sheets, write_overlay
 
 pytestmark = pytest.mark.integration
 
@@ -220,22 +220,11 @@ def colo829_site(project, mirror, genome, tmp_path_factory):
     """Real COLO829 tumour/normal reads on the real-coordinate genome, no BED: the targets are
     the MANE coding exons of the panel genes."""
     work = tmp_path_factory.mktemp("colo829_site")
-    reads = mirror / "reads" / "hartwig_cancerPanel"
-    (work / "samples.tsv").write_text(
-        "patient\tsample\ttype\ttumour_type\tpurity\n"
-        "COLO829\tCOLO829T\ttumour\tmelanoma\t\n"
-        "COLO829\tCOLO829R\tnormal\t\t\n"
-    )
-    rows = ["sample\tunit\tfq1\tfq2"]
-    for sample, folder in (("COLO829T", "CPCT12345678T"), ("COLO829R", "CPCT12345678R")):
-        for r1 in sorted((reads / folder).glob("*_AHHKYHDSXX_*_R1_001.fastq.gz")):
-            unit = r1.name.split("_", 1)[1].removesuffix("_R1_001.fastq.gz")
-            rows.append(f"{sample}\t{unit}\t{r1}\t{str(r1).replace('_R1_', '_R2_')}")
-    (work / "units.tsv").write_text("\n".join(rows) + "\n")
+    samples, units = write_colo829_sheets(work, mirror)
     overlay = write_overlay(
         work,
-        work / "samples.tsv",
-        work / "units.tsv",
+        samples,
+        units,
         mirror,
         reference={"fasta": str(genome["fasta"]), "bwa_index": str(genome["bwa_index"])},
         panel={"bed": "", "genes": GENES},

@@ -38,3 +38,22 @@ def write_overlay(workdir, samples, units, mirror, **more) -> Path:
     config = {"samples": str(samples), "units": str(units), "resources": {"mirror": str(mirror)}}
     overlay.write_text(yaml.safe_dump(config | more))
     return overlay
+
+
+def write_colo829_sheets(work, mirror) -> tuple[Path, Path]:
+    """Sample and unit sheets of the real COLO829 tumour/normal reads (Hartwig test data)."""
+    work = Path(work)
+    reads = Path(mirror) / "reads" / "hartwig_cancerPanel"
+    (work / "samples.tsv").write_text(
+        "patient\tsample\ttype\ttumour_type\tpurity\n"
+        "COLO829\tCOLO829T\ttumour\tmelanoma\t\n"
+        "COLO829\tCOLO829R\tnormal\t\t\n"
+    )
+    rows = ["sample\tunit\tfq1\tfq2"]
+    for sample, folder in (("COLO829T", "CPCT12345678T"), ("COLO829R", "CPCT12345678R")):
+        # the AHHKYHDSXX lanes are COLO829/COLO829BL; HJJLGCCXX is a GIAB sample (left out)
+        for r1 in sorted((reads / folder).glob("*_AHHKYHDSXX_*_R1_001.fastq.gz")):
+            unit = r1.name.split("_", 1)[1].removesuffix("_R1_001.fastq.gz")
+            rows.append(f"{sample}\t{unit}\t{r1}\t{str(r1).replace('_R1_', '_R2_')}")
+    (work / "units.tsv").write_text("\n".join(rows) + "\n")
+    return work / "samples.tsv", work / "units.tsv"
