@@ -154,3 +154,10 @@ def test_gene_lookup_by_bisection_matches_a_scan():
         c, p = rng.choice(["chr1", "chr2"]), rng.randint(1, 10_200_000)
         hits = [g for cc, s, e, g in spans if cc == c and s <= p <= e]
         assert gene_at(spans, c, p) == (hits[0] if hits else None)
+
+
+def test_reported_genes_are_the_configured_ones_or_every_gene_the_bed_names(tmp_path):
+    bed = tmp_path / "targets.bed"
+    bed.write_text("chr12\t1\t9\tKRAS\nchr12\t20\t30\tbackbone\nchr17\t5\t9\tTP53\n")
+    assert panel.reported_genes(["ERBB2"], bed) == ["ERBB2"]
+    assert panel.reported_genes([], bed) == ["KRAS", "TP53"]

@@ -60,6 +60,7 @@ rule cohort_tables:
 rule cohort_oncoprint:
     input:
         findings=COHORT_FINDINGS,
+        targets=TARGETS,
     output:
         "results/cohort/oncoprint.png",
     log:
@@ -83,6 +84,7 @@ rule cbioportal_study:
         findings=COHORT_FINDINGS,
         maf="results/cohort/mutations.maf",
         cna="results/cohort/cna.txt",
+        targets=TARGETS,
     output:
         CBIOPORTAL_FILES,
     log:

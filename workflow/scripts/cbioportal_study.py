@@ -1,10 +1,10 @@
 """The cohort as a cBioPortal study directory (meta files, clinical files, MAF, CNA, case lists,
-gene panel matrix and the gene panel files of snakemake.params.genes)."""
+gene panel matrix and the gene panel files of the reported genes)."""
 
 import sys
 from pathlib import Path
 
-from tumorboard import cbioportal, cohort
+from tumorboard import cbioportal, cohort, panel
 
 sys.stderr = open(snakemake.log[0], "w")
 meta_study = Path(snakemake.output[0])  # cbioportal.study_files lists it first
@@ -17,7 +17,7 @@ written = cbioportal.write_study(
     snakemake.input.maf,
     snakemake.input.cna,
     snakemake.params.study_id,
-    snakemake.params.genes,
+    panel.reported_genes(snakemake.params.genes, snakemake.input.targets),
 )
 declared = sorted(str(Path(p).relative_to(study_dir)) for p in snakemake.output)
 if written != declared:

@@ -2,8 +2,12 @@
 
 import sys
 
-from tumorboard import cohort
+from tumorboard import cohort, panel
 
 sys.stderr = open(snakemake.log[0], "w")
 findings = cohort.load_findings(snakemake.input.findings)
-cohort.write_oncoprint(findings, snakemake.params.genes, snakemake.output[0])
+cohort.write_oncoprint(
+    findings,
+    panel.reported_genes(snakemake.params.genes, snakemake.input.targets),
+    snakemake.output[0],
+)

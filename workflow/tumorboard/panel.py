@@ -168,3 +168,11 @@ def site_targets(
     wanted = set(genes)
     sub = GeneModels(models.header, {}, [t for t in models.transcripts if t.gene in wanted])
     return gene_targets(sub, pad)
+
+
+def reported_genes(configured: list[str], targets_bed: str | Path) -> list[str]:
+    """The genes reported: ``panel.genes`` when given, else (a site BED with ``genes: []``)
+    every gene the labelled targets name."""
+    if configured:
+        return list(configured)
+    return sorted({t.name for t in read_bed(targets_bed)} - {BACKBONE})
