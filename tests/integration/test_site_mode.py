@@ -264,9 +264,14 @@ def brca_site(project, mirror, genome, tmp_path_factory):
         f"{v / 'pcgr_T001-BRCA.grch38.vcf.gz'}\t{v / 'pcgr_T001.grch38.cna.tsv'}\n"
     )
     (work / "units.tsv").write_text("sample\tunit\tfq1\tfq2\n")
-    (work / "capture.bed").write_text(
-        "chr17\t7668400\t7687500\tTP53 span\nchr17\t39687900\t39730430\tERBB2 span\n"
-    )
+    # a capture BED: 500-bp tiles over the TP53 and ERBB2 gene spans (tiles on coding exons
+    # count for the gene, the rest are background)
+    tiles = [
+        f"chr17\t{s}\t{s + 500}\n"
+        for lo, hi in ((7668400, 7687500), (39687900, 39730430))
+        for s in range(lo, hi, 500)
+    ]
+    (work / "capture.bed").write_text("".join(tiles))
     overlay = write_overlay(
         work,
         work / "samples.tsv",

@@ -161,3 +161,5 @@ def test_reported_genes_are_the_configured_ones_or_every_gene_the_bed_names(tmp_
     bed.write_text("chr12\t1\t9\tKRAS\nchr12\t20\t30\tbackbone\nchr17\t5\t9\tTP53\n")
     assert panel.reported_genes(["ERBB2"], bed) == ["ERBB2"]
     assert panel.reported_genes([], bed) == ["KRAS", "TP53"]
+    vcf_start = [{"variants": [{"gene": "ITGAE"}, {"gene": "TP53"}]}]
+    assert panel.reported_genes([], bed, vcf_start) == ["ITGAE", "KRAS", "TP53"]

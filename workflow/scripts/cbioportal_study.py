@@ -17,7 +17,7 @@ written = cbioportal.write_study(
     snakemake.input.maf,
     snakemake.input.cna,
     snakemake.params.study_id,
-    panel.reported_genes(snakemake.params.genes, snakemake.input.targets),
+    panel.reported_genes(snakemake.params.genes, snakemake.input.targets, findings),
 )
 declared = sorted(str(Path(p).relative_to(study_dir)) for p in snakemake.output)
 if written != declared:

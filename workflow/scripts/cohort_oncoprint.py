@@ -8,6 +8,6 @@ sys.stderr = open(snakemake.log[0], "w")
 findings = cohort.load_findings(snakemake.input.findings)
 cohort.write_oncoprint(
     findings,
-    panel.reported_genes(snakemake.params.genes, snakemake.input.targets),
+    panel.reported_genes(snakemake.params.genes, snakemake.input.targets, findings),
     snakemake.output[0],
 )

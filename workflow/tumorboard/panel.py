@@ -170,9 +170,14 @@ def site_targets(
     return gene_targets(sub, pad)
 
 
-def reported_genes(configured: list[str], targets_bed: str | Path) -> list[str]:
-    """The genes reported: ``panel.genes`` when given, else (a site BED with ``genes: []``)
-    every gene the labelled targets name."""
+def reported_genes(
+    configured: list[str], targets_bed: str | Path, findings: list[dict] = ()
+) -> list[str]:
+    """The genes reported: ``panel.genes`` when given; else (site mode, ``genes: []``) every gene
+    the labelled targets name and every gene with a reported variant (a VCF-start patient's
+    calls are reported in any gene)."""
     if configured:
         return list(configured)
-    return sorted({t.name for t in read_bed(targets_bed)} - {BACKBONE})
+    genes = {t.name for t in read_bed(targets_bed)} - {BACKBONE}
+    genes |= {v["gene"] for doc in findings for v in doc.get("variants", [])}
+    return sorted(genes)
