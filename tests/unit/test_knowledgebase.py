@@ -7,6 +7,7 @@ from pathlib import Path
 import pytest
 
 from tumorboard import knowledgebase as K
+from tumorboard.tumour_types import DEFAULT_TABLE as TUMOUR_TYPES
 
 DATA = Path(__file__).resolve().parents[1] / "data"
 CURRENT = DATA / "civic_current_ClinicalEvidenceSummaries.tsv"
@@ -465,7 +466,7 @@ def test_bad_biomarker_rows_are_refused(tmp_path, row, message):
 
 def test_build_is_versioned_validated_and_round_trips(tmp_path, project):
     res = project / "resources"
-    kb = K.build(CURRENT, res / "biomarkers.tsv", res / "tumour_types.tsv")
+    kb = K.build(CURRENT, res / "biomarkers.tsv", TUMOUR_TYPES)
     out = tmp_path / "kb.json"
     K.write_kb(kb, out)
     doc = json.loads(out.read_text())
@@ -486,7 +487,7 @@ def test_build_is_versioned_validated_and_round_trips(tmp_path, project):
 
 def test_schema_violation_is_reported(tmp_path, project):
     res = project / "resources"
-    kb = K.build(CURRENT, res / "biomarkers.tsv", res / "tumour_types.tsv")
+    kb = K.build(CURRENT, res / "biomarkers.tsv", TUMOUR_TYPES)
     kb.records[0].level = "Z"
     with pytest.raises(K.KnowledgeBaseError, match="fails its schema at /records/0/level"):
         K.write_kb(kb, tmp_path / "kb.json")

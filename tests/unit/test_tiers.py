@@ -7,6 +7,7 @@ import pytest
 
 from tumorboard import knowledgebase as K
 from tumorboard import tiers as T
+from tumorboard.tumour_types import DEFAULT_TABLE as TUMOUR_TYPES
 from tumorboard.tumour_types import TumourTypeError
 
 DATA = Path(__file__).resolve().parents[1] / "data"
@@ -39,7 +40,7 @@ def kb(mirror, project):
     return K.build(
         mirror / "civic" / "civic_nightly_2018-05_ClinicalEvidenceSummaries.tsv",
         res / "biomarkers.tsv",
-        res / "tumour_types.tsv",
+        TUMOUR_TYPES,
     )
 
 
@@ -266,7 +267,7 @@ def test_unknown_tumour_type_is_an_error(kb):
 @pytest.fixture(scope="module")
 def current_kb(project):
     res = project / "resources"
-    kb = K.build(CURRENT, res / "biomarkers.tsv", res / "tumour_types.tsv")
+    kb = K.build(CURRENT, res / "biomarkers.tsv", TUMOUR_TYPES)
     kb.records = [r for r in kb.records if r.source == K.CIVIC]
     return kb
 
@@ -303,15 +304,14 @@ def test_and_profile_is_a_combination_finding(current_kb):
         ("KRAS mutation", ("KRAS", "L19F", 2, False), "Tier II-C"),
     ],
 )
-def test_gene_and_exon_level_mutation_evidence_is_capped(tmp_path, project, alteration, v, tier):
+def test_gene_and_exon_level_mutation_evidence_is_capped(tmp_path, alteration, v, tier):
     table = tmp_path / "b.tsv"
     table.write_text(
         "id\tgene\talteration\ttumour_type\texclude_tumour_types\ttherapy\tdirection\tlevel\t"
         "indication\tsource\n"
         f"TB900\tKRAS\t{alteration}\tCOADREAD\t\tcetuximab\tresistance\tA\t\ttest fact\n"
     )
-    res = project / "resources"
-    kb = K.build(CURRENT, table, res / "tumour_types.tsv")
+    kb = K.build(CURRENT, table, TUMOUR_TYPES)
     kb.records = [r for r in kb.records if r.source == K.BIOMARKERS]
     gene, short, exon, hot = v
     top = run(kb, findings("colorectal cancer", [variant(gene, short, exon=exon, hotspot=hot)]))[0]

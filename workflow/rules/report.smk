@@ -70,8 +70,8 @@ rule report:
         findings="results/findings/{patient}.json",
         provenance="results/provenance/{patient}.json",
         # inputs, so that a changed layout re-renders the report
-        template=PROJECT / "workflow/templates/report.html.j2",
-        css=PROJECT / "workflow/templates/report.css",
+        template=PROJECT / "workflow/tumorboard/templates/report.html.j2",
+        css=PROJECT / "workflow/tumorboard/templates/report.css",
     output:
         "results/report/{patient}.html",
     log:

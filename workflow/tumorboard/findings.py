@@ -2,24 +2,32 @@
 
 Everything shown to users is in GRCh38: positions on the demo contigs are mapped back here.
 The document is deterministic (no timestamps) and validated against
-``workflow/schemas/findings.schema.json`` before it is written.
+``tumorboard/schemas/findings.schema.json`` before it is written.
 """
 
 from __future__ import annotations
 
 import json
 import math
+from importlib.resources import files
 from pathlib import Path
 
 import jsonschema
 import pandas as pd
 import pysam
 
-from . import cnv, hgvs
-from .contigs import ContigMap
-from .genemodel import GeneModels
+from tumorboard.annotation import hgvs
+from tumorboard.calling import hotspots
+from tumorboard.copynumber import plot
+from tumorboard.copynumber.calls import Settings
+from tumorboard.knowledge.sources import load_kb
+from tumorboard.knowledge.tiers import actionability
+from tumorboard.qc.coverage import gene_summary
+from tumorboard.reference import genemodel
+from tumorboard.reference.contigs import ContigMap
+from tumorboard.reference.genemodel import GeneModels
 
-SCHEMA = Path(__file__).resolve().parents[1] / "schemas" / "findings.schema.json"
+SCHEMA = files("tumorboard") / "schemas" / "findings.schema.json"
 DISCLAIMER = (
     "Research use only. tumorboard is research software: its findings have not been validated "
     "for clinical use and must not be used for diagnosis or treatment decisions without "
@@ -220,12 +228,12 @@ def copy_number_rows(genes_tsv: str) -> list[dict]:
 
 def copy_number_profile(targets_tsv: str) -> list[dict]:
     """Per-target log2 ratios along the panel (genome order), for the report's profile."""
-    return cnv.profile_points(pd.read_csv(targets_tsv, sep="\t"))
+    return plot.profile_points(pd.read_csv(targets_tsv, sep="\t"))
 
 
 def copy_number_thresholds(cfg: dict) -> dict:
     """The call thresholds (absolute copies) and limits in force, from the config."""
-    s = cnv.Settings.from_config(cfg)
+    s = Settings.from_config(cfg)
     return {
         "amplification_copies": s.amplification_copies,
         "equivocal_copies": s.equivocal_copies,
@@ -282,3 +290,118 @@ def restrict_to_genes(
     wanted = set(genes)
     kept = [v for v in variants if v["gene"] in wanted]
     return kept, [r for r in rejected if r["gene"] in wanted], len(variants) - len(kept)
+
+
+def assemble(
+    patient,
+    *,
+    vcf: str,
+    fasta: str,
+    gff: str,
+    contigs: str,
+    hotspots_tsv: str,
+    knowledgebase: str,
+    somatic: dict,
+    mpileup: dict,
+    copy_number: dict,
+    genes: list[str],
+    reference_mode: str,
+    tumour_bam: str | None = None,
+    tumour_cov: str | None = None,
+    tumour_flagstat: str | None = None,
+    tumour_stats: str | None = None,
+    normal_cov: str | None = None,
+    normal_flagstat: str | None = None,
+    normal_stats: str | None = None,
+    cnv_genes: str | None = None,
+    cnv_targets: str | None = None,
+    outside: str | None = None,
+) -> dict:
+    """The findings document of one patient (``tumorboard.inputs.sheet.Patient``) from the
+    workflow's outputs: the annotated somatic ``vcf``, hotspot statuses (genotyped in
+    ``tumour_bam``), read-level QC and coverage (not for a patient that starts from a VCF), copy
+    number (``cnv_genes``/``cnv_targets``, when there are any), and the tiered actionability from
+    the ``knowledgebase``.  ``somatic``, ``mpileup`` and ``copy_number`` are the config sections
+    of those names; ``genes`` the reported genes (``panel.genes``; empty = all)."""
+    som = somatic
+    cmap = ContigMap.from_tsv(contigs)
+    models = genemodel.read_gff3(gff)
+    normal = patient.normal.sample if patient.normal else None
+    from_vcf = patient.tumour.from_vcf
+
+    variants, rejected, outside_genes = variants_from_vcf(
+        vcf, patient.tumour.sample, normal, models, cmap, fasta
+    )
+    variants, rejected, left_out = restrict_to_genes(variants, rejected, genes)
+    outside_genes += left_out
+    hs = hotspots.read_hotspots(hotspots_tsv)
+    statuses = hotspots.evaluate(
+        hs,
+        models,
+        cmap,
+        None if from_vcf else tumour_bam,
+        variants,
+        som["min_depth"],
+        som["hotspot_min_alt_reads"],
+        som["lod_probability"],
+        mpileup["min_mapq"],
+        mpileup["min_baseq"],
+        filtered=[r for r in rejected if r["alt_reads"] > 0],
+    )
+    hotspots.mark_hotspot_variants(statuses, variants)
+    min_depth = som["min_depth"]
+    if from_vcf:  # no reads: no read-level QC or coverage
+        qc, coverage = [], []
+        verdict, reasons = "not assessed", ["started from a VCF: read-level QC is not available"]
+    else:
+        cov_t = pd.read_csv(tumour_cov, sep="\t")
+        qc = [
+            qc_sample(
+                tumour_flagstat, cov_t, patient.tumour.sample, "tumour", min_depth, tumour_stats
+            )
+        ]
+        coverage = gene_summary(cov_t, patient.tumour.sample, min_depth)
+        if normal:  # tumour-only patients have no normal QC or coverage
+            cov_n = pd.read_csv(normal_cov, sep="\t")
+            qc.append(qc_sample(normal_flagstat, cov_n, normal, "normal", min_depth, normal_stats))
+            coverage += gene_summary(cov_n, normal, min_depth)
+        verdict, reasons = qc_verdict(qc, min_depth)
+    unlisted = unannotated(outside, {h.gene for h in hs}) if from_vcf else None
+
+    doc = {
+        "schema_version": "1.0",
+        "patient": patient.id,
+        "tumour_sample": patient.tumour.sample,
+        "normal_sample": normal,
+        "tumour_type": patient.tumour.tumour_type,
+        "purity": patient.tumour.purity,
+        "reference": {
+            "build": "GRCh38",
+            "transcripts": "MANE Select v1.0",
+            "mode": reference_mode,
+        },
+        "thresholds": {
+            "min_depth": som["min_depth"],
+            "min_alt_reads": som["min_alt_reads"],
+            "hotspot_min_alt_reads": som["hotspot_min_alt_reads"],
+            "min_vaf": som["min_vaf"],
+            "hotspot_min_vaf": som["hotspot_min_vaf"],
+            "lod_probability": som["lod_probability"],
+            "copy_number": copy_number_thresholds(copy_number),
+        },
+        "qc": {"verdict": verdict, "reasons": reasons, "samples": qc},
+        "variants": sorted(variants, key=lambda v: (v["gene"], v["chrom"], v["pos"], v["alt"])),
+        "copy_number": copy_number_rows(cnv_genes) if cnv_genes else [],
+        "copy_number_profile": copy_number_profile(cnv_targets) if cnv_targets else [],
+        "hotspots": statuses,
+        "coverage": coverage,
+        "variants_outside_panel_genes": outside_genes,
+        "disclaimer": DISCLAIMER,
+    }
+    if unlisted is not None:
+        doc["input"] = {"kind": "vcf", "vcf": patient.tumour.vcf.rsplit("/", 1)[-1]}
+        doc["unannotated_variants"], doc["unannotated_count"] = unlisted
+    kb = load_kb(knowledgebase)
+    doc["actionability"] = actionability(doc, kb, patient.tumour.tumour_type)
+    doc["knowledge_base"] = kb.provenance()
+    return doc

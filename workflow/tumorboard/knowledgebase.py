@@ -28,6 +28,7 @@ import json
 import re
 from collections import Counter
 from dataclasses import dataclass, field
+from importlib.resources import files
 from pathlib import Path
 
 import jsonschema
@@ -36,7 +37,7 @@ from .hgvs import THREE_LETTER
 from .resources import sha256_file
 from .tumour_types import Ontology, load_ontology, normalise_doid
 
-SCHEMA = Path(__file__).resolve().parents[1] / "schemas" / "knowledgebase.schema.json"
+SCHEMA = files("tumorboard") / "schemas" / "knowledgebase.schema.json"
 SCHEMA_VERSION = "1.0"
 CIVIC = "CIViC"
 BIOMARKERS = "tumorboard biomarkers"

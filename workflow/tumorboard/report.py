@@ -1,6 +1,6 @@
 """Per-patient HTML report for the molecular tumour board (research use only).
 
-The report is rendered from a findings document (``workflow/schemas/findings.schema.json``) and an
+The report is rendered from a findings document (``tumorboard/schemas/findings.schema.json``) and an
 optional provenance dict.  It is a single self-contained HTML file: CSS is inlined, figures are
 inline SVG, and a Content-Security-Policy forbids every network request.  Output is byte-for-byte
 deterministic for the same input (no timestamps, salted SVG ids, no SVG date metadata).
@@ -15,6 +15,7 @@ import io
 import json
 import re
 from collections.abc import Callable, Iterable
+from importlib.resources import files
 from pathlib import Path
 
 import jinja2
@@ -28,8 +29,8 @@ from .cnv import Settings, format_copies, profile_figure
 
 matplotlib.use("Agg")
 
-TEMPLATES_DIR = Path(__file__).resolve().parents[1] / "templates"
-SCHEMA_PATH = Path(__file__).resolve().parents[1] / "schemas" / "findings.schema.json"
+TEMPLATES_DIR = files("tumorboard") / "templates"
+SCHEMA_PATH = files("tumorboard") / "schemas" / "findings.schema.json"
 TEMPLATE_NAME = "report.html.j2"
 CSS_NAME = "report.css"
 
