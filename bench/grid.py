@@ -22,7 +22,7 @@ from pathlib import Path
 import yaml
 from variants import Allele, Genome, left_normalise
 
-from tumorboard import genemodel
+from tumorboard.reference import genemodel
 
 VAFS = (0.01, 0.02, 0.05, 0.10, 0.20, 0.40)
 TYPES = ("SNV", "MNV", "DEL", "INS")

@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pysam
 
-from tumorboard.contigs import ContigMap
+from tumorboard.reference.contigs import ContigMap
 
 
 @dataclass(frozen=True)

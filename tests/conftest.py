@@ -24,7 +24,7 @@ def mirror() -> Path:
 @pytest.fixture(scope="session")
 def mane_models(mirror):
     """MANE Select models of the panel genes, GRCh38 coordinates (from the mirror)."""
-    from tumorboard import genemodel
+    from tumorboard.reference import genemodel
 
     models = genemodel.read_gff3(mirror / "annotation" / "genes.grch38.gff3")
     mane = genemodel.read_mane_select(mirror / "annotation" / "MANE.GRCh38.v1.0.summary.txt.gz")

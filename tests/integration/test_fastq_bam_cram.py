@@ -15,7 +15,7 @@ import time
 import pytest
 from workflow_run import run_workflow, write_overlay
 
-from tumorboard import aligned_input
+from tumorboard.inputs import aligned_input
 
 pytestmark = pytest.mark.integration
 

@@ -7,8 +7,8 @@ import subprocess
 
 import pytest
 
-from tumorboard import aligned_input
-from tumorboard.aligned_input import AlignedInputError, check_cram_reference
+from tumorboard.inputs import aligned_input
+from tumorboard.inputs.aligned_input import AlignedInputError, check_cram_reference
 
 COMP = str.maketrans("ACGT", "TGCA")
 

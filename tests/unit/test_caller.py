@@ -5,8 +5,8 @@ import random
 import pysam
 import pytest
 
-from tumorboard import caller
-from tumorboard.caller import CallerParams, Evidence, judge, nlod, tlod
+from tumorboard.calling import caller
+from tumorboard.calling.caller import CallerParams, Evidence, judge, nlod, tlod
 
 P = CallerParams()
 

@@ -9,8 +9,8 @@ from pathlib import Path
 import pysam
 import pytest
 
-from tumorboard import genemodel
-from tumorboard.gene_model_formats import SeqidMap, convert_gene_models
+from tumorboard.reference import genemodel
+from tumorboard.reference.gene_model_formats import SeqidMap, convert_gene_models
 
 DATA = Path(__file__).resolve().parents[1] / "data" / "gene_models"
 SUMMARY = DATA / "mane_summary.tp53_erbb2.txt"

@@ -5,8 +5,8 @@ import csv
 import pysam
 import pytest
 
-from tumorboard import genemodel
-from tumorboard.contigs import ContigMap, parse_contig_name
+from tumorboard.reference import genemodel
+from tumorboard.reference.contigs import ContigMap, parse_contig_name
 
 
 def test_one_mane_select_transcript_per_gene(mane_models):

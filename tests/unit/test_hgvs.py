@@ -9,9 +9,9 @@ import random
 import pysam
 import pytest
 
-from tumorboard import hgvs
-from tumorboard.genemodel import Transcript, read_gff3
-from tumorboard.hgvs import Consequence, hgvs_c, hgvs_p, parse_bcsq, pick
+from tumorboard.annotation import hgvs
+from tumorboard.annotation.hgvs import Consequence, hgvs_c, hgvs_p, parse_bcsq, pick
+from tumorboard.reference.genemodel import Transcript, read_gff3
 
 KRAS_G12D = (
     "missense|KRAS|NM_001369787.1|protein_coding|-|12G>12D|40705C>T,"

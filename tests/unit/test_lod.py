@@ -3,7 +3,7 @@
 import pytest
 from scipy.stats import binom
 
-from tumorboard.hotspots import limit_of_detection
+from tumorboard.calling.hotspots import limit_of_detection
 
 
 @pytest.mark.parametrize("depth", [100, 250, 500, 812, 2000])

@@ -12,7 +12,7 @@ import pytest
 import yaml
 
 from tumorboard import __version__, methods, provenance, report
-from tumorboard.sheet import load_sheet
+from tumorboard.inputs.sheet import load_sheet
 
 PROJECT = Path(__file__).resolve().parents[2]
 RULES = PROJECT / "workflow" / "rules"

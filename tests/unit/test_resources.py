@@ -6,7 +6,7 @@ import gzip
 import pysam
 import pytest
 
-from tumorboard import resources as R
+from tumorboard.reference import resources as R
 
 
 @pytest.fixture(scope="module")

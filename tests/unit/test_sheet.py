@@ -4,7 +4,7 @@ import gzip
 
 import pytest
 
-from tumorboard.sheet import SheetError, load_sheet
+from tumorboard.inputs.sheet import SheetError, load_sheet
 
 SAMPLES = "patient\tsample\ttype\ttumour_type\tpurity\n"
 UNITS = "sample\tunit\tfq1\tfq2\n"

@@ -5,9 +5,9 @@ import hashlib
 
 import pytest
 
-from tumorboard import simulate
-from tumorboard.contigs import Contig, ContigMap
-from tumorboard.panel import Target
+from tumorboard.demo import simulate
+from tumorboard.reference.contigs import Contig, ContigMap
+from tumorboard.reference.panel import Target
 
 
 def v(vid, kind, cpos, ref, alt, vaf=0.5):

@@ -6,8 +6,9 @@ import random
 import pysam
 import pytest
 
-from tumorboard import panel, site
-from tumorboard.contigs import (
+from tumorboard.annotation.vcf_import import gene_at
+from tumorboard.reference import panel, site
+from tumorboard.reference.contigs import (
     Contig,
     ContigMap,
     ContigNameError,
@@ -15,8 +16,7 @@ from tumorboard.contigs import (
     grch38_chrom,
     translate_name,
 )
-from tumorboard.genemodel import GeneModels, Transcript
-from tumorboard.vcf_import import gene_at
+from tumorboard.reference.genemodel import GeneModels, Transcript
 
 
 def write_fasta(path, seqs):

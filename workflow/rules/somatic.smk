@@ -1,5 +1,5 @@
 # Somatic calling: bcftools mpileup finds candidate alleles over tumour (+ normal); the caller
-# (workflow/tumorboard/caller.py) weighs each read by read; left-normalisation, bgzip + index.
+# (workflow/tumorboard/calling/caller.py) weighs each read by read; left-normalisation, bgzip + index.
 # A panel of normals is built from the cohort's normal samples (or taken from a file).
 
 

@@ -2,8 +2,8 @@
 
 import sys
 
-from tumorboard.contigs import parse_contig_name
-from tumorboard.panel import build_reference
+from tumorboard.reference.contigs import parse_contig_name
+from tumorboard.reference.panel import build_reference
 
 sys.stderr = open(snakemake.log[0], "w")
 build_reference(

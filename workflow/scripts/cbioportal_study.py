@@ -4,7 +4,8 @@ gene panel matrix and the gene panel files of the reported genes)."""
 import sys
 from pathlib import Path
 
-from tumorboard import cbioportal, cohort, panel
+from tumorboard import cbioportal, cohort
+from tumorboard.reference import panel
 
 sys.stderr = open(snakemake.log[0], "w")
 meta_study = Path(snakemake.output[0])  # cbioportal.study_files lists it first

@@ -2,7 +2,8 @@
 
 import sys
 
-from tumorboard import cohort, panel
+from tumorboard import cohort
+from tumorboard.reference import panel
 
 sys.stderr = open(snakemake.log[0], "w")
 findings = cohort.load_findings(snakemake.input.findings)

@@ -2,7 +2,7 @@
 
 import sys
 
-from tumorboard.gene_model_formats import convert_gene_models
+from tumorboard.reference.gene_model_formats import convert_gene_models
 
 sys.stderr = open(snakemake.log[0], "w")
 with open(snakemake.input.fai) as fh:

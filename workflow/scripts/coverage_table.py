@@ -2,8 +2,8 @@
 
 import sys
 
-from tumorboard.contigs import ContigMap
-from tumorboard.coverage import target_table
+from tumorboard.qc.coverage import target_table
+from tumorboard.reference.contigs import ContigMap
 
 sys.stderr = open(snakemake.log[0], "w")
 table = target_table(

@@ -2,7 +2,7 @@
 
 import sys
 
-from tumorboard.resources import ResourceError, fetch
+from tumorboard.reference.resources import ResourceError, fetch
 
 sys.stderr = open(snakemake.log[0], "w")
 res = snakemake.params.resource

@@ -2,8 +2,8 @@
 
 import sys
 
-from tumorboard.contigs import ContigMap
-from tumorboard.vcf_import import VcfImportError, import_vcf, mane_gene_spans
+from tumorboard.annotation.vcf_import import VcfImportError, import_vcf, mane_gene_spans
+from tumorboard.reference.contigs import ContigMap
 
 sys.stderr = open(snakemake.log[0], "w")
 try:

@@ -2,7 +2,7 @@
 
 import sys
 
-from tumorboard import pon
+from tumorboard.calling import pon
 
 sys.stderr = open(snakemake.log[0], "w")
 s = snakemake.params.somatic

@@ -2,8 +2,8 @@
 
 import sys
 
-from tumorboard import genemodel, panel
-from tumorboard.contigs import ContigMap
+from tumorboard.reference import genemodel, panel
+from tumorboard.reference.contigs import ContigMap
 
 sys.stderr = open(snakemake.log[0], "w")
 models = genemodel.read_gff3(snakemake.input.gff)

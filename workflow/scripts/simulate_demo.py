@@ -4,8 +4,9 @@ import sys
 
 import pysam
 
-from tumorboard import panel, simulate
-from tumorboard.contigs import ContigMap
+from tumorboard.demo import simulate
+from tumorboard.reference import panel
+from tumorboard.reference.contigs import ContigMap
 
 sys.stderr = open(snakemake.log[0], "w")
 p = snakemake.params

@@ -2,7 +2,7 @@
 
 import sys
 
-from tumorboard.contigs import ContigMap
+from tumorboard.reference.contigs import ContigMap
 
 sys.stderr = open(snakemake.log[0], "w")
 cmap = ContigMap.identity(snakemake.input.fai)

@@ -2,7 +2,8 @@
 
 import sys
 
-from tumorboard import caller, genemodel, hotspots, pon
+from tumorboard.calling import caller, hotspots, pon
+from tumorboard.reference import genemodel
 
 sys.stderr = open(snakemake.log[0], "w")
 inp, par = snakemake.input, snakemake.params

@@ -1,8 +1,8 @@
-"""A BAM/CRAM unit back to paired FASTQ (tumorboard.aligned_input.run_unpack)."""
+"""A BAM/CRAM unit back to paired FASTQ (tumorboard.inputs.aligned_input.run_unpack)."""
 
 import sys
 
-from tumorboard.aligned_input import AlignedInputError, run_unpack
+from tumorboard.inputs.aligned_input import AlignedInputError, run_unpack
 
 open(snakemake.log[0], "w").close()
 try:

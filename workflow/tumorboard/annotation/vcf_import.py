@@ -17,7 +17,7 @@ from pathlib import Path
 
 import pysam
 
-from .contigs import ContigMap
+from tumorboard.reference.contigs import ContigMap
 
 
 class VcfImportError(ValueError):

@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pandas as pd
 
-from .contigs import ContigMap
+from tumorboard.reference.contigs import ContigMap
 
 
 def _read_bed_gz(path: str | Path) -> pd.DataFrame:

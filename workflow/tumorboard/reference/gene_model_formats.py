@@ -18,6 +18,9 @@ Written features are re-derived, so every dialect gives the same model: CDS = th
 plus any ``stop_codon`` lines (GTF leaves the stop codon out of CDS, csq wants it in),
 phases recomputed from the first CDS; UTRs = exon parts outside the CDS, 5' or 3' by strand
 (GTF has ``UTR`` only, NCBI none).
+
+One module (about 510 lines) on purpose: the dialect readers share the two-pass stream and the
+re-derivation of features, which is what makes every dialect give the same model.
 """
 
 from __future__ import annotations

@@ -18,8 +18,8 @@ import pysam
 from scipy.optimize import brentq
 from scipy.stats import binom
 
-from .contigs import ContigMap
-from .genemodel import GeneModels
+from tumorboard.reference.contigs import ContigMap
+from tumorboard.reference.genemodel import GeneModels
 
 
 @dataclass(frozen=True)

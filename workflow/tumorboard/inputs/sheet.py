@@ -10,12 +10,13 @@ from __future__ import annotations
 import csv
 import gzip
 from dataclasses import dataclass, field
+from importlib.resources import files
 from pathlib import Path
 
 import jsonschema
 import yaml
 
-SCHEMAS = Path(__file__).resolve().parents[1] / "schemas"
+SCHEMAS = files("tumorboard") / "schemas"  # package data
 
 
 class SheetError(Exception):
@@ -74,7 +75,7 @@ def is_aligned_input(unit: dict[str, str]) -> bool:
 
 
 def _schema(name: str) -> dict:
-    with open(SCHEMAS / name) as fh:
+    with (SCHEMAS / name).open() as fh:
         return yaml.safe_load(fh)
 
 

@@ -7,8 +7,9 @@
 for example ``missense|KRAS|NM_004985.5|protein_coding|-|12G>12D|40705C>T``.  The amino-acid field
 is ``<pos><ref aa>[><pos><alt aa>]`` (one-letter codes, ``*`` for stop), which is enough for the
 protein name.  The DNA field, however, is *genomic* (plus strand, contig coordinates), not HGVS
-c., so the c. name is computed here from the gene model (:class:`tumorboard.genemodel.Transcript`)
-and, for the HGVS 3' rule and ``dup`` detection, from the reference sequence.
+c., so the c. name is computed here from the gene model
+(:class:`tumorboard.reference.genemodel.Transcript`) and, for the HGVS 3' rule and ``dup``
+detection, from the reference sequence.
 
 Conventions (HGVS v21):
 
@@ -20,6 +21,9 @@ Conventions (HGVS v21):
   holds the variant, so a variant is never moved across an exon/intron boundary); deleted bases
   are not listed (``c.203_204del``).
 * proteins: three-letter names (``p.Gly12Asp``) and the usual one-letter short form (``G12D``).
+
+One module (about 600 lines) on purpose: the c. numbering, the 3' shift and the p. names all
+walk the same transcript model, and none is used without the others.
 """
 
 from __future__ import annotations

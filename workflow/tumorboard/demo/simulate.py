@@ -22,8 +22,8 @@ from pathlib import Path
 import pysam
 import yaml
 
-from .contigs import ContigMap
-from .panel import Target, _merge
+from tumorboard.reference.contigs import ContigMap
+from tumorboard.reference.panel import Target, _merge
 
 SLOTS = 100  # allele fractions are exact to 1%
 
