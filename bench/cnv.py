@@ -3,7 +3,7 @@
     .venv/bin/python bench/cnv.py            # full grid (~18 min on 2 cores)
     .venv/bin/python bench/cnv.py --quick    # a small slice, to try the machinery
 
-Design.  Reads come from the project's simulator (``tumorboard.simulate``, art_illumina) and go
+Design.  Reads come from the project's simulator (``tumorboard.demo.simulate``, art_illumina) and go
 through the workflow (fastp, bwa, markdup, mosdepth, coverage table, copy_number) in one
 Snakemake run per depth.  One simulated tumour carries six genes at different copy numbers
 (BRAF, CDKN2A, EGFR, ERBB2, KRAS, TP53), so one sample fills six cells of the grid; two such
@@ -22,8 +22,8 @@ shared by all tumours of a depth would put one common error on all of them.
 
 Compared in the same run on the same coverage tables:
 
-* ``tumorboard``: ``tumorboard.cnv.copy_number_from_depth`` against the matched normal, purity
-  from the "sheet" (the truth);
+* ``tumorboard``: ``tumorboard.copynumber.depth.copy_number_from_depth`` against the matched
+  normal, purity from the "sheet" (the truth);
 * ``tumorboard_pooled``: the same against a pooled reference of the other normals of that depth
   (the path of a tumour-only patient);
 * ``workflow``: the workflow's own ``results/cnv/{patient}.genes.tsv`` (matched normal; at 200x
@@ -53,8 +53,11 @@ import pandas as pd
 import pysam
 import yaml
 
-from tumorboard import cnv, panel, simulate
-from tumorboard.contigs import ContigMap
+from tumorboard.copynumber.calls import BACKBONE, Purity, Settings, call, copies_from_ratio
+from tumorboard.copynumber.depth import copy_number_from_depth, gc_content
+from tumorboard.demo import simulate
+from tumorboard.reference import panel
+from tumorboard.reference.contigs import ContigMap
 
 PROJECT = Path(__file__).resolve().parents[1]
 GENES = ["BRAF", "CDKN2A", "EGFR", "ERBB2", "KRAS", "TP53"]
@@ -69,7 +72,7 @@ SIM_DEPTH_FACTOR = 0.75  # simulator depth per x of target depth (measured: mosd
 NORMAL_FRACTION = 0.5
 PADDING = 350  # bp simulated around each target (the schema's minimum; fragments 300 +- 30)
 N_CLONAL_SNVS, N_SUBCLONAL_SNVS = 4, 2
-SETTINGS = cnv.Settings.from_config(
+SETTINGS = Settings.from_config(
     yaml.safe_load((PROJECT / "config" / "config.yaml").read_text())["copy_number"]
 )
 
@@ -116,7 +119,7 @@ def _seed(name: str) -> int:
 def snv_sites(cache: Path, n: int) -> list[dict]:
     """``n`` SNV positions in backbone tiles (GRCh38, with the reference base)."""
     contigs = ContigMap.from_tsv(cache / "reference" / "contigs.tsv")
-    tiles = [t for t in panel.read_bed(cache / "panel" / "targets.bed") if t.name == cnv.BACKBONE]
+    tiles = [t for t in panel.read_bed(cache / "panel" / "targets.bed") if t.name == BACKBONE]
     step = max(1, len(tiles) // n)
     out = []
     with pysam.FastaFile(str(cache / "reference" / "genome.fa")) as fa:
@@ -284,7 +287,7 @@ def naive_copies(t: pd.DataFrame, n: pd.DataFrame, purity: float, libsize: bool)
         mt = t.loc[t["target"] == gene, "mean_depth"].mean()
         mn = n.loc[n["target"] == gene, "mean_depth"].mean()
         ratio = (mt / st) / (mn / sn) if libsize else mt / mn
-        out[gene] = cnv.copies_from_ratio(ratio, purity)
+        out[gene] = copies_from_ratio(ratio, purity)
     return out
 
 
@@ -317,13 +320,13 @@ def evaluate(samples: pd.DataFrame, work: Path, cache: Path) -> tuple[pd.DataFra
             tum, normal = coverage(name), all_normals[f"{name}-N"]
             others = [n for s, n in all_normals.items() if s != f"{name}-N"]
             if gc is None:
-                gc = cnv.gc_content(fasta, tum)
+                gc = gc_content(fasta, tum)
             wf = pd.read_csv(run / f"results/cnv/{name}.genes.tsv", sep="\t").set_index("gene")
             purities = PURITIES if r["type"] == "control" else [r["purity"]]
             for purity in purities:
-                sheet = cnv.Purity.from_sheet(purity)
-                matched, _, _ = cnv.copy_number_from_depth(tum, [normal], gc, sheet, SETTINGS)
-                pooled, _, _ = cnv.copy_number_from_depth(tum, others, gc, sheet, SETTINGS)
+                sheet = Purity.from_sheet(purity)
+                matched, _, _ = copy_number_from_depth(tum, [normal], gc, sheet, SETTINGS)
+                pooled, _, _ = copy_number_from_depth(tum, others, gc, sheet, SETTINGS)
                 matched, pooled = matched.set_index("gene"), pooled.set_index("gene")
                 naive = naive_copies(tum, normal, purity, libsize=False)
                 naive_lib = naive_copies(tum, normal, purity, libsize=True)
@@ -340,8 +343,8 @@ def evaluate(samples: pd.DataFrame, work: Path, cache: Path) -> tuple[pd.DataFra
                     rows.append(_row(base, "tumorboard", matched.loc[gene]))
                     rows.append(_row(base, "tumorboard_pooled", pooled.loc[gene]))
                     for method, est in (("naive", naive), ("naive_libsize", naive_lib)):
-                        call = cnv.call(est[gene], SETTINGS)
-                        rows.append(base | dict(method=method, copies=est[gene], call=call))
+                        label = call(est[gene], SETTINGS)
+                        rows.append(base | dict(method=method, copies=est[gene], call=label))
                     if r["type"] == "tumour" or purity == 0.5:
                         rows.append(_row(base, "workflow", wf.loc[gene]))
             if depth == 200:
@@ -460,7 +463,7 @@ def summary_md(
             lines.append(f"| {method} | {name} | {result} | {'yes' if ok else 'no'} |")
     lines += [
         "",
-        "`tumorboard`: `tumorboard.cnv` against the matched normal, sheet purity.  "
+        "`tumorboard`: `tumorboard.copynumber` against the matched normal, sheet purity.  "
         "`tumorboard_pooled`: the same against a pooled reference of the other normals of that "
         "depth (the tumour-only path).  `workflow`: the workflow's own `results/cnv` table "
         "(matched normal; at 200x the sheet has no purity, so it is the SNV estimate).  "

@@ -7,9 +7,21 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from tumorboard import cnv
+from tumorboard.copynumber.calls import (
+    BACKBONE,
+    Purity,
+    Settings,
+    call,
+    call_gene,
+    copies_from_ratio,
+    copies_interval,
+    format_copies,
+    ratio_from_copies,
+)
+from tumorboard.copynumber.depth import copy_number_from_depth, pooled_reference
+from tumorboard.copynumber.plot import profile_figure, profile_points, write_profile
 
-S = cnv.Settings()
+S = Settings()
 
 
 def _table(rows):
@@ -58,8 +70,8 @@ def _panel(tumour_factor, n_depth=250.0, t_depth=500.0, gcs=None, sizes=None, ge
 
 
 def _genes(t, n, gc, purity, settings=S, normals=None):
-    genes, targets, used = cnv.copy_number_from_depth(
-        t, normals or [n], gc, cnv.Purity.from_sheet(purity), settings
+    genes, targets, used = copy_number_from_depth(
+        t, normals or [n], gc, Purity.from_sheet(purity), settings
     )
     return genes.set_index("gene"), targets
 
@@ -95,7 +107,7 @@ def test_gc_bias_of_the_tumour_library_is_corrected():
     neutral = genes.drop(index="ERBB2")
     assert neutral["log2_ratio"].abs().max() < 0.05
     # without the correction the within-gene spread stays
-    raw, _ = _genes(t, n, gc, 0.6, cnv.Settings(bias_correction=False))
+    raw, _ = _genes(t, n, gc, 0.6, Settings(bias_correction=False))
     assert raw["log2_ratio_mad"].mean() > 2 * genes["log2_ratio_mad"].mean()
 
 
@@ -135,21 +147,21 @@ def test_pooled_reference_of_normals_with_different_library_sizes():
             n["mean_depth"] * scale * np.array([_jitter(i + k) for i in range(len(n))])
         )
         normals.append(m)
-    ref = cnv.pooled_reference(normals)
+    ref = pooled_reference(normals)
     assert ref["n_normals"].iloc[0] == 3 and ref["reference_log2_sd"].notna().all()
     genes, _ = _genes(t, None, gc, 0.6, normals=normals)
     assert genes.loc["ERBB2", "call"] == "amplified"
     assert genes.loc["ERBB2", "copy_number"] == pytest.approx(8.0, abs=0.5)
     assert genes.loc["ERBB2", "source"] == "read depth vs pooled reference of 3 normals"
-    alone, _, _ = cnv.copy_number_from_depth(
-        t, normals[:1], gc, cnv.Purity.from_sheet(0.6), S, matched=False
+    alone, _, _ = copy_number_from_depth(
+        t, normals[:1], gc, Purity.from_sheet(0.6), S, matched=False
     )
     assert alone["source"].iloc[0] == "read depth vs pooled reference of 1 normal"
 
 
 def test_homozygous_deletion_in_a_pure_and_an_impure_tumour():
     for purity in (1.0, 0.8):
-        ratio = cnv.ratio_from_copies(0, purity)  # 0 and 0.2
+        ratio = ratio_from_copies(0, purity)  # 0 and 0.2
         t, n, gc = _panel(lambda g, *_, r=ratio: r if g == "CDKN2A" else 1.0)
         genes, _ = _genes(t, n, gc, purity)
         assert genes.loc["CDKN2A", "copy_number"] == pytest.approx(0.0, abs=0.15), purity
@@ -157,14 +169,14 @@ def test_homozygous_deletion_in_a_pure_and_an_impure_tumour():
 
 
 def test_one_copy_loss_is_a_loss_not_a_homozygous_deletion():
-    t, n, gc = _panel(lambda g, *_: cnv.ratio_from_copies(1, 0.8) if g == "CDKN2A" else 1.0)
+    t, n, gc = _panel(lambda g, *_: ratio_from_copies(1, 0.8) if g == "CDKN2A" else 1.0)
     genes, _ = _genes(t, n, gc, 0.8)
     assert genes.loc["CDKN2A", "copy_number"] == pytest.approx(1.0, abs=0.15)
     assert genes.loc["CDKN2A", "call"] == "loss"
 
 
 def test_purity_below_the_minimum_is_not_evaluable():
-    t, n, gc = _panel(lambda g, *_: cnv.ratio_from_copies(20, 0.15) if g == "ERBB2" else 1.0)
+    t, n, gc = _panel(lambda g, *_: ratio_from_copies(20, 0.15) if g == "ERBB2" else 1.0)
     genes, _ = _genes(t, n, gc, 0.15)
     assert set(genes["call"]) == {"not evaluable"}
     assert "below the 20% needed" in genes.loc["ERBB2", "reason"]
@@ -181,7 +193,7 @@ def test_unknown_purity_without_snvs_is_not_evaluable():
 def test_a_noisy_gene_at_low_purity_is_not_called_either_way():
     # 3 copies in 25% of cells (ratio 1.125) measured by 8 very noisy targets
     def f(gene, gc, size):
-        return cnv.ratio_from_copies(3, 0.25) if gene == "KRAS" else 1.0
+        return ratio_from_copies(3, 0.25) if gene == "KRAS" else 1.0
 
     t, n, gc = _panel(f)
     noisy = (t["target"] == "KRAS").to_numpy()
@@ -209,7 +221,7 @@ def test_shallow_reference_targets_are_not_used():
     genes, targets = _genes(t, n, gc, 0.5)
     assert not targets["usable"].any()
     # every panel gene is still reported: not evaluable, with the reason, never dropped
-    panel = set(targets.loc[targets["target"] != cnv.BACKBONE, "target"])
+    panel = set(targets.loc[targets["target"] != BACKBONE, "target"])
     assert set(genes.index) == panel
     assert (genes["call"] == "not evaluable").all() and (genes["n_targets"] == 0).all()
     assert genes["reason"].str.startswith("no usable targets").all()
@@ -219,19 +231,19 @@ def test_shallow_reference_targets_are_not_used():
 def test_purity_adjustment_inverts_the_mixture():
     for p in (0.2, 0.5, 0.9):
         for c in (0, 1, 2, 4, 8, 20):
-            assert cnv.copies_from_ratio(cnv.ratio_from_copies(c, p), p) == pytest.approx(c)
+            assert copies_from_ratio(ratio_from_copies(c, p), p) == pytest.approx(c)
 
 
 def test_copies_interval_widens_with_purity_uncertainty():
-    known = cnv.Purity(0.6, 0.6, 0.6, "sample sheet")
-    unsure = cnv.Purity(0.6, 0.4, 0.8, "somatic SNV allele fractions")
-    c1, lo1, hi1 = cnv.copies_interval(math.log2(2.8), 0.03, known, 0.95)
-    c2, lo2, hi2 = cnv.copies_interval(math.log2(2.8), 0.03, unsure, 0.95)
+    known = Purity(0.6, 0.6, 0.6, "sample sheet")
+    unsure = Purity(0.6, 0.4, 0.8, "somatic SNV allele fractions")
+    c1, lo1, hi1 = copies_interval(math.log2(2.8), 0.03, known, 0.95)
+    c2, lo2, hi2 = copies_interval(math.log2(2.8), 0.03, unsure, 0.95)
     assert c1 == pytest.approx(8.0) and c2 == pytest.approx(8.0)
     assert lo2 < lo1 < 8 < hi1 < hi2
     # higher purity -> fewer copies for a gain (the conservative side)
     assert lo2 == pytest.approx(
-        cnv.copies_from_ratio(2 ** (math.log2(2.8) - 1.96 * 0.03), 0.8), rel=1e-3
+        copies_from_ratio(2 ** (math.log2(2.8) - 1.96 * 0.03), 0.8), rel=1e-3
     )
 
 
@@ -252,7 +264,7 @@ def test_copies_interval_widens_with_purity_uncertainty():
     ],
 )
 def test_call_rules(copies, ci, expected):
-    label, reason = cnv.call_gene(copies, ci, 10, cnv.Purity.from_sheet(0.6), S)
+    label, reason = call_gene(copies, ci, 10, Purity.from_sheet(0.6), S)
     assert label == expected, reason
     assert bool(reason) == (expected in ("not evaluable", "equivocal") or ci == (0.3, 1.4))
 
@@ -272,25 +284,25 @@ def test_call_rules(copies, ci, expected):
     ],
 )
 def test_thresholds_of_the_point_estimate(copies, expected):
-    assert cnv.call(copies, S) == expected
+    assert call(copies, S) == expected
 
 
 def test_thresholds_come_from_the_config():
-    s = cnv.Settings.from_config({"amplification_copies": 8, "equivocal_copies": 5, "other": 1})
-    assert cnv.call(7, s) == "equivocal" and cnv.call(8, s) == "amplified"
+    s = Settings.from_config({"amplification_copies": 8, "equivocal_copies": 5, "other": 1})
+    assert call(7, s) == "equivocal" and call(8, s) == "amplified"
 
 
 def test_profile_figure_and_points(tmp_path):
     t, n, gc = _panel(lambda g, *_: 2.8 if g == "ERBB2" else 1.0)
-    genes, targets, purity = cnv.copy_number_from_depth(t, [n], gc, cnv.Purity.from_sheet(0.6), S)
-    points = cnv.profile_points(targets)
+    genes, targets, purity = copy_number_from_depth(t, [n], gc, Purity.from_sheet(0.6), S)
+    points = profile_points(targets)
     assert len(points) == len(targets) and {"target", "chrom", "start", "log2_ratio"} <= set(
         points[0]
     )
-    fig = cnv.profile_figure(points, genes.to_dict("records"), purity.value, S)
+    fig = profile_figure(points, genes.to_dict("records"), purity.value, S)
     a, b = tmp_path / "a.svg", tmp_path / "b.svg"
-    cnv.write_profile(fig, a)
-    cnv.write_profile(cnv.profile_figure(points, genes.to_dict("records"), 0.6, S), b)
+    write_profile(fig, a)
+    write_profile(profile_figure(points, genes.to_dict("records"), 0.6, S), b)
     assert a.read_text() == b.read_text() and "ERBB2" not in a.read_text()[:50]
 
 
@@ -298,7 +310,7 @@ def test_findings_carry_the_profile_and_the_thresholds_in_force(tmp_path):
     from tumorboard import findings
 
     t, n, gc = _panel(lambda g, *_: 2.8 if g == "ERBB2" else 1.0)
-    _, targets, _ = cnv.copy_number_from_depth(t, [n], gc, cnv.Purity.from_sheet(0.6), S)
+    _, targets, _ = copy_number_from_depth(t, [n], gc, Purity.from_sheet(0.6), S)
     path = tmp_path / "targets.tsv"
     targets.to_csv(path, sep="\t", index=False)
     profile = findings.copy_number_profile(str(path))
@@ -313,47 +325,14 @@ def test_findings_carry_the_profile_and_the_thresholds_in_force(tmp_path):
     assert set(th) >= {"loss_copies", "homozygous_deletion_copies", "min_purity", "confidence"}
 
 
-def _patient(purity=0.6, normal=True, vcf="", cna=""):
-    from types import SimpleNamespace
-
-    tumour = SimpleNamespace(sample="P-T", purity=purity, from_vcf=bool(vcf), cna=cna)
-    return SimpleNamespace(
-        id="P", tumour=tumour, normal=SimpleNamespace(sample="P-N") if normal else None
-    )
-
-
-def test_inputs_matched_normal_with_sheet_purity():
-    got = cnv.copy_number_inputs(_patient(), ["P-N", "Q-N"])
-    assert got == {
-        "tumour": "results/coverage/P-T.targets.tsv",
-        "normals": ["results/coverage/P-N.targets.tsv"],
-    }
-
-
-def test_inputs_tumour_only_pool_the_sheet_normals_and_estimate_purity():
-    got = cnv.copy_number_inputs(_patient(purity=None, normal=False), ["Q-N", "R-N"])
-    assert got["normals"] == [
-        "results/coverage/Q-N.targets.tsv",
-        "results/coverage/R-N.targets.tsv",
-    ]
-    assert got["vcf"] == "results/somatic/P.vcf.gz"
-
-
-def test_inputs_from_a_vcf_with_segments():
-    assert cnv.copy_number_inputs(_patient(vcf="x.vcf", cna="seg.tsv"), []) == {
-        "segments": "seg.tsv"
-    }
-    assert cnv.copy_number_inputs(_patient(vcf="x.vcf"), []) == {}
-
-
 @pytest.mark.parametrize(
     "copies, text",
     [(5.96, "5.96"), (6.04, "6.0"), (5.9, "5.9"), (3.97, "3.97"), (1.52, "1.52"), (8.04, "8.0")],
 )
 def test_copies_never_read_as_the_other_side_of_a_threshold(copies, text):
-    assert cnv.format_copies(copies, S) == text
+    assert format_copies(copies, S) == text
 
 
 def test_equivocal_reason_does_not_print_the_threshold_value():
-    call, reason = cnv.call_gene(5.96, (5.7, 6.2), 10, cnv.Purity.from_sheet(0.9), S)
+    call, reason = call_gene(5.96, (5.7, 6.2), 10, Purity.from_sheet(0.9), S)
     assert call == "equivocal" and reason.startswith("5.96 copies")

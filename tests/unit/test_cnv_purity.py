@@ -5,9 +5,11 @@ import pandas as pd
 import pysam
 import pytest
 
-from tumorboard import cnv
+from tumorboard.copynumber.calls import Purity, Settings
+from tumorboard.copynumber.depth import copy_number_from_depth
+from tumorboard.copynumber.purity import estimate_purity, snv_allele_counts
 
-S = cnv.Settings()
+S = Settings()
 
 
 def _draw(vafs, depth=500, seed=3):
@@ -19,7 +21,7 @@ def _draw(vafs, depth=500, seed=3):
 @pytest.mark.parametrize("purity", [0.3, 0.6, 0.9])
 def test_clonal_snvs_give_the_purity(purity):
     alt, depth = _draw([purity / 2] * 6)
-    est = cnv.estimate_purity(alt, depth, S)
+    est = estimate_purity(alt, depth, S)
     assert est.value == pytest.approx(purity, abs=0.05)
     assert est.ci_low <= est.value <= est.ci_high
     assert est.source == "somatic SNV allele fractions" and est.n_snvs == 6
@@ -27,18 +29,18 @@ def test_clonal_snvs_give_the_purity(purity):
 
 def test_subclonal_snvs_do_not_drag_the_estimate_down():
     alt, depth = _draw([0.3] * 5 + [0.08, 0.1, 0.12])
-    est = cnv.estimate_purity(alt, depth, S)
+    est = estimate_purity(alt, depth, S)
     assert est.value == pytest.approx(0.6, abs=0.05)
 
 
 def test_too_few_snvs_leave_purity_unknown():
     alt, depth = _draw([0.3, 0.3])
-    est = cnv.estimate_purity(alt, depth, S)
+    est = estimate_purity(alt, depth, S)
     assert est.value is None and "2 usable somatic SNVs" in est.note
 
 
 def test_shallow_snvs_are_not_used():
-    est = cnv.estimate_purity([10, 12, 9], [30, 35, 28], S)
+    est = estimate_purity([10, 12, 9], [30, 35, 28], S)
     assert est.value is None and est.n_snvs == 0
 
 
@@ -75,7 +77,7 @@ def test_purity_is_estimated_from_snvs_in_copy_neutral_regions_only(tmp_path):
             "depth": [500, 500, 500, 500, 500, 1400],
         }
     )
-    genes, _, purity = cnv.copy_number_from_depth(t, [n], gc, cnv.Purity.from_sheet(None), S, snvs)
+    genes, _, purity = copy_number_from_depth(t, [n], gc, Purity.from_sheet(None), S, snvs)
     assert purity.n_snvs == 5
     assert purity.value == pytest.approx(0.6, abs=0.04)
     g = genes.set_index("gene")
@@ -93,7 +95,7 @@ def test_reads_outside_the_panel_genes_leave_every_gene_not_evaluable():
     t = pd.DataFrame(rows)
     snvs = pd.DataFrame({"contig": ["c"], "pos": [5051], "alt_reads": [50], "depth": [100]})
     gc = np.full(len(t), 0.45)
-    genes, _, purity = cnv.copy_number_from_depth(t, [t.copy()], gc, cnv.Purity(None), S, snvs)
+    genes, _, purity = copy_number_from_depth(t, [t.copy()], gc, Purity(None), S, snvs)
     assert purity.value is None
     assert list(genes["gene"]) == ["ERBB2", "KRAS"]
     assert (genes["call"] == "not evaluable").all()
@@ -119,5 +121,5 @@ def test_snv_allele_counts_reads_pass_snvs_of_the_first_sample(tmp_path):
             rec.samples["T"]["AD"] = ad
             rec.samples["N"]["AD"] = (100, 0)
             out.write(rec)
-    got = cnv.snv_allele_counts(path)
+    got = snv_allele_counts(path)
     assert got[["pos", "alt_reads", "depth"]].values.tolist() == [[100, 30, 100], [400, 50, 100]]

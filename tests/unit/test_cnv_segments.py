@@ -3,9 +3,10 @@
 import pandas as pd
 import pytest
 
-from tumorboard import cnv
+from tumorboard.copynumber.calls import Purity, Settings
+from tumorboard.copynumber.segments import genes_from_segments, read_segments
 
-S = cnv.Settings()
+S = Settings()
 
 # three hand-placed 150-bp targets inside each gene (GRCh38, BED 0-based)
 GENES = {
@@ -27,7 +28,7 @@ def targets():
 
 @pytest.fixture
 def pcgr(mirror):
-    return cnv.read_segments(mirror / "variants" / "pcgr_T001.grch38.cna.tsv")
+    return read_segments(mirror / "variants" / "pcgr_T001.grch38.cna.tsv")
 
 
 def test_pcgr_file_is_read(pcgr):
@@ -37,8 +38,8 @@ def test_pcgr_file_is_read(pcgr):
 
 
 def test_pcgr_segments_give_gene_calls(pcgr, targets):
-    genes, per_target = cnv.genes_from_segments(
-        pcgr, targets, cnv.Purity.from_sheet(None), S, source="segments: pcgr"
+    genes, per_target = genes_from_segments(
+        pcgr, targets, Purity.from_sheet(None), S, source="segments: pcgr"
     )
     g = genes.set_index("gene")
     assert g.loc["ERBB2", "call"] == "amplified" and g.loc["ERBB2", "copy_number"] == 9
@@ -52,7 +53,7 @@ def test_pcgr_segments_give_gene_calls(pcgr, targets):
 
 
 def test_known_low_purity_still_stops_segment_calls(pcgr, targets):
-    genes, _ = cnv.genes_from_segments(pcgr, targets, cnv.Purity.from_sheet(0.1), S)
+    genes, _ = genes_from_segments(pcgr, targets, Purity.from_sheet(0.1), S)
     assert set(genes["call"]) == {"not evaluable"}
 
 
@@ -63,8 +64,8 @@ def test_log2_segments_are_purity_adjusted(tmp_path, targets):
         "17\t39600010\t40000000\t1.485\n"  # log2 2.8: 8 copies at purity 0.6
         "9\t21900000\t22000000\t-1.3219\n"  # log2 0.4: 0 copies at purity 0.6
     )
-    seg = cnv.read_segments(path)
-    genes, _ = cnv.genes_from_segments(seg, targets, cnv.Purity.from_sheet(0.6), S)
+    seg = read_segments(path)
+    genes, _ = genes_from_segments(seg, targets, Purity.from_sheet(0.6), S)
     g = genes.set_index("gene")
     assert g.loc["ERBB2", "copy_number"] == pytest.approx(8.0, abs=0.01)
     assert g.loc["ERBB2", "call"] == "amplified"
@@ -76,4 +77,4 @@ def test_bad_segment_files_say_what_is_wrong(tmp_path):
     bad = tmp_path / "bad.tsv"
     bad.write_text("chrom\tfrom\tto\n1\t1\t2\n")
     with pytest.raises(ValueError, match="expected columns"):
-        cnv.read_segments(bad)
+        read_segments(bad)

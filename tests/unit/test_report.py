@@ -240,7 +240,7 @@ def test_copy_number_table_states_interval_reason_and_purity_source(findings, tm
 
 
 def test_copy_number_figure_draws_configured_thresholds_at_the_calls_purity(findings):
-    from tumorboard.cnv import ratio_from_copies
+    from tumorboard.copynumber.calls import ratio_from_copies
     from tumorboard.report import copy_number_purity, copy_number_settings
 
     f = _cn_findings(findings)
@@ -250,7 +250,7 @@ def test_copy_number_figure_draws_configured_thresholds_at_the_calls_purity(find
     svg = copy_number_figure(f)
     assert svg.startswith("<svg") and 'aria-label="Copy-number profile' in svg
     # the amplification line sits at the log2 ratio of 8 copies at 55% purity
-    from tumorboard.cnv import profile_figure
+    from tumorboard.copynumber.plot import profile_figure
 
     fig = profile_figure(f["copy_number_profile"], f["copy_number"], 0.55, s)
     labels = [t.get_text() for t in fig.axes[0].get_legend().get_texts()]

@@ -1,14 +1,12 @@
 # Gene copy number: per-target depth of the tumour against its matched normal (or a pooled
 # reference of the sheet's normals for a tumour-only patient), or external copy-number segments
-# for a patient that starts from a VCF.  The method is in workflow/tumorboard/cnv.py.
-from tumorboard import cnv as tb_cnv
+# for a patient that starts from a VCF.  The inputs (common.smk: copy_number_inputs) decide the
+# method; it is in workflow/tumorboard/copynumber/.
 
 
 rule copy_number:
     input:
-        unpack(
-            lambda wc: tb_cnv.copy_number_inputs(SHEET.patients[wc.patient], NORMALS)
-        ),
+        unpack(copy_number_inputs),
         ref=REF,
         fai=f"{REF}.fai",
         panel_grch38=TARGETS_GRCH38,

@@ -4,10 +4,10 @@ from pathlib import Path
 
 from snakemake.exceptions import WorkflowError
 
-from tumorboard import contigs as tb_contigs
-from tumorboard import resources as tb_resources
-from tumorboard import site as tb_site
-from tumorboard import sheet as tb_sheet
+from tumorboard.inputs import sheet as tb_sheet
+from tumorboard.reference import contigs as tb_contigs
+from tumorboard.reference import resources as tb_resources
+from tumorboard.reference import site as tb_site
 from tumorboard import tumour_types as tb_tumour_types
 
 PROJECT = Path(workflow.basedir)
@@ -174,6 +174,27 @@ def patient_copy_number(wildcards):
         else (p.normal is not None or bool(NORMALS))
     )
     return f"results/cnv/{wildcards.patient}.genes.tsv" if ok else []
+
+
+def copy_number_inputs(wildcards):
+    """Named inputs of the patient's copy-number job (for ``unpack``), which decide the method.
+
+    From reads: the tumour's coverage table and the matched normal's, or, for a tumour-only
+    patient, those of every normal in the sheet (pooled reference); the somatic VCF too when
+    the sheet gives no purity (it is then estimated from the SNVs).  From a VCF: the copy-number
+    segments given with it."""
+    p = SHEET.patients[wildcards.patient]
+    t = p.tumour
+    if t.from_vcf:
+        return {"segments": t.cna} if t.cna else {}
+    normals = [p.normal.sample] if p.normal else NORMALS
+    out = {
+        "tumour": f"results/coverage/{t.sample}.targets.tsv",
+        "normals": [f"results/coverage/{s}.targets.tsv" for s in normals],
+    }
+    if t.purity is None:
+        out["vcf"] = f"results/somatic/{p.id}.vcf.gz"
+    return out
 
 
 def patient_copy_number_targets(wildcards):

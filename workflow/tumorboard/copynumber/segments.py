@@ -1,0 +1,149 @@
+"""Gene copy number from external copy-number segments, for a patient that starts from a VCF
+(``read_segments`` + ``genes_from_segments``): PCGR CNA TSV with absolute allele-specific copies
+(``nMajor``/``nMinor``) or a log2 ``Segment_Mean``, mapped onto the panel's GRCh38 targets.
+"""
+
+from __future__ import annotations
+
+import csv
+import math
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+from .calls import (
+    BACKBONE,
+    GENE_COLUMNS,
+    Purity,
+    Settings,
+    gene_row,
+    ratio_from_copies,
+    weighted_median,
+)
+
+
+def _chrom(c) -> str:
+    c = str(c).strip()
+    return c if c.startswith("chr") else f"chr{c}"
+
+
+def read_segments(path: str | Path) -> pd.DataFrame:
+    """PCGR copy-number segments: ``Chromosome Start End nMajor nMinor`` (absolute copies,
+    PCGR >= 2) or ``Chromosome Start End Segment_Mean`` (log2 ratio, PCGR 1.x); 1-based,
+    closed.  Returns ``chrom start end`` plus ``copies`` or ``log2``."""
+    df = pd.read_csv(path, sep="\t", comment="#", dtype={"Chromosome": str})
+    cols = set(df.columns)
+    if not {"Chromosome", "Start", "End"} <= cols:
+        raise ValueError(
+            f"{path}: expected columns Chromosome, Start, End and nMajor+nMinor or Segment_Mean"
+        )
+    out = pd.DataFrame(
+        {
+            "chrom": df["Chromosome"].map(_chrom),
+            "start": df["Start"].astype(int),
+            "end": df["End"].astype(int),
+        }
+    )
+    if {"nMajor", "nMinor"} <= cols:
+        out["copies"] = (df["nMajor"] + df["nMinor"]).astype(float)
+    elif "Segment_Mean" in cols:
+        out["log2"] = df["Segment_Mean"].astype(float)
+    else:
+        raise ValueError(f"{path}: neither nMajor/nMinor nor Segment_Mean columns")
+    bad = out[out["end"] < out["start"]]
+    if not bad.empty:
+        r = bad.iloc[0]
+        raise ValueError(
+            f"{path}: segment {r['chrom']}:{r['start']}-{r['end']} ends before it starts"
+        )
+    return out
+
+
+def read_targets_grch38(path: str | Path) -> pd.DataFrame:
+    """Panel targets in GRCh38 (``targets.grch38.bed``, BED4, 0-based)."""
+    with open(path) as fh:
+        rows = [r for r in csv.reader(fh, delimiter="\t") if r and not r[0].startswith("#")]
+    return pd.DataFrame(
+        [(r[0], int(r[1]), int(r[2]), r[3]) for r in rows],
+        columns=["chrom", "start", "end", "target"],
+    )
+
+
+def genes_from_segments(
+    segments: pd.DataFrame,
+    targets: pd.DataFrame,
+    purity: Purity,
+    settings: Settings,
+    source: str = "external segments",
+) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """Gene calls from the segments overlapping each gene's panel targets (GRCh38, BED).
+
+    Each target takes the segment covering most of it; a gene takes the target-length-weighted
+    median.  Absolute copies are used as given (the segmenting tool adjusted for purity and
+    ploidy); a log2 ``Segment_Mean`` is purity-adjusted like a depth ratio (no interval).  The
+    log2 ratio shown for absolute copies is the one expected at the sample's purity (100% when
+    unknown), floored at -5.
+    """
+    absolute = "copies" in segments.columns
+    p = purity.value if purity.value is not None else 1.0
+    rows = []
+    for t in targets.to_dict("records"):
+        seg = segments[
+            (segments["chrom"] == t["chrom"])
+            & (segments["start"] <= t["end"])
+            & (segments["end"] > t["start"])
+        ]
+        best, overlap = None, 0
+        for sg in seg.to_dict("records"):
+            ov = min(sg["end"], t["end"]) - max(sg["start"], t["start"] + 1) + 1
+            if ov > overlap:
+                best, overlap = sg, ov
+        row = {**t, "grch38_start": t["start"] + 1, "grch38_end": t["end"]}
+        row["usable"] = best is not None
+        row["segment"] = "" if best is None else f"{best['chrom']}:{best['start']}-{best['end']}"
+        row["segment_copies"] = best["copies"] if best is not None and absolute else np.nan
+        if best is None:
+            row["log2_ratio"] = np.nan
+        elif absolute:
+            ratio = ratio_from_copies(best["copies"], p)
+            row["log2_ratio"] = max(-5.0, math.log2(ratio)) if ratio > 0 else -5.0
+        else:
+            row["log2_ratio"] = float(best["log2"])
+        rows.append(row)
+    tt = pd.DataFrame(rows)
+    estimates = []
+    for gene, grp in tt[tt["target"] != BACKBONE].groupby("target", sort=True):
+        ok = grp[grp["usable"]]
+        if ok.empty:
+            estimates.append(
+                {
+                    "gene": gene,
+                    "n_targets": 0,
+                    "log2_ratio": 0.0,
+                    "log2_ratio_mad": 0.0,
+                    "reason": f"no segment covers {gene}",
+                }
+            )
+            continue
+        size = (ok["end"] - ok["start"]).to_numpy(float)
+        lr = weighted_median(ok["log2_ratio"].to_numpy(float), size)
+        est = {
+            "gene": gene,
+            "n_targets": int(len(ok)),
+            "log2_ratio": lr,
+            "log2_ratio_mad": float(np.median(np.abs(ok["log2_ratio"] - lr))),
+            "log2_ratio_se": 0.0,
+        }
+        if absolute:
+            est["copies"] = weighted_median(ok["segment_copies"].to_numpy(float), size)
+        estimates.append(est)
+    table = pd.DataFrame(
+        [gene_row(e, purity, settings, source) for e in estimates], columns=GENE_COLUMNS
+    )
+    if absolute and purity.value is None:
+        table["purity_source"] = "not needed (absolute copies from the segments)"
+    tt["gene_log2_ratio"] = tt["target"].map(
+        dict(zip(table["gene"], table["log2_ratio"], strict=True))
+    )
+    return table, tt
