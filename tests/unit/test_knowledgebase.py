@@ -6,8 +6,10 @@ from pathlib import Path
 
 import pytest
 
-from tumorboard import knowledgebase as K
-from tumorboard.tumour_types import DEFAULT_TABLE as TUMOUR_TYPES
+from tumorboard.knowledge import matching as M
+from tumorboard.knowledge import sources as S
+from tumorboard.knowledge import vocabulary as V
+from tumorboard.knowledge.tumour_types import DEFAULT_TABLE as TUMOUR_TYPES
 
 DATA = Path(__file__).resolve().parents[1] / "data"
 CURRENT = DATA / "civic_current_ClinicalEvidenceSummaries.tsv"
@@ -87,72 +89,72 @@ def findings(variants=(), copy_number=(), hs=()):
     ],
 )
 def test_protein_change_names_parse(text, kind, start, end, alt):
-    pc = K.parse_protein(text)
+    pc = V.parse_protein(text)
     assert (pc.kind, pc.start, pc.end, pc.alt) == (kind, start, end, alt)
 
 
 @pytest.mark.parametrize("text", ["VIII", "ITD", "RS61764370", "OVEREXPRESSION", "V600"])
 def test_non_protein_changes_are_not_parsed(text):
-    assert K.parse_protein(text) is None
+    assert V.parse_protein(text) is None
 
 
 @pytest.mark.parametrize(
     "text, kind",
     [
-        ("V600E", K.PROTEIN),
-        ("S310F/Y", K.PROTEIN),
-        ("V600", K.CODON),
-        ("G12/G13", K.CODON),
-        ("EXON 19 DELETION", K.EXON),
-        ("Exon 20 Insertion", K.EXON),
-        ("exon 2 mutation", K.EXON),
-        ("AMPLIFICATION", K.AMPLIFICATION),
-        ("Amplification", K.AMPLIFICATION),
-        ("LOSS", K.LOSS),
-        ("DELETION", K.LOSS),
-        ("WILD TYPE", K.WILD_TYPE),
-        ("Wildtype", K.WILD_TYPE),
-        ("MUTATION", K.MUTATION),
-        ("ACTIVATING MUTATION", K.ACTIVATING),
-        ("LOSS-OF-FUNCTION", K.TRUNCATING),
-        ("FRAMESHIFT MUTATION", K.FRAMESHIFT),
-        ("EML4-ALK E6;A20", K.FUSION),
-        ("ALK FUSIONS", K.FUSION),
-        ("Fusion", K.FUSION),
-        ("R200W (c.598C>T)", K.PROTEIN),
-        ("OVEREXPRESSION", K.UNSUPPORTED),
-        ("EXON 14 SKIPPING MUTATION", K.UNSUPPORTED),
-        ("COPY-NEUTRAL LOSS OF HETEROZYGOSITY", K.UNSUPPORTED),
-        ("Ex19 del L858R", K.UNSUPPORTED),  # ambiguous in CIViC 2018: never guessed
-        ("V600E AMPLIFICATION", K.UNSUPPORTED),
+        ("V600E", V.PROTEIN),
+        ("S310F/Y", V.PROTEIN),
+        ("V600", V.CODON),
+        ("G12/G13", V.CODON),
+        ("EXON 19 DELETION", V.EXON),
+        ("Exon 20 Insertion", V.EXON),
+        ("exon 2 mutation", V.EXON),
+        ("AMPLIFICATION", V.AMPLIFICATION),
+        ("Amplification", V.AMPLIFICATION),
+        ("LOSS", V.LOSS),
+        ("DELETION", V.LOSS),
+        ("WILD TYPE", V.WILD_TYPE),
+        ("Wildtype", V.WILD_TYPE),
+        ("MUTATION", V.MUTATION),
+        ("ACTIVATING MUTATION", V.ACTIVATING),
+        ("LOSS-OF-FUNCTION", V.TRUNCATING),
+        ("FRAMESHIFT MUTATION", V.FRAMESHIFT),
+        ("EML4-ALK E6;A20", V.FUSION),
+        ("ALK FUSIONS", V.FUSION),
+        ("Fusion", V.FUSION),
+        ("R200W (c.598C>T)", V.PROTEIN),
+        ("OVEREXPRESSION", V.UNSUPPORTED),
+        ("EXON 14 SKIPPING MUTATION", V.UNSUPPORTED),
+        ("COPY-NEUTRAL LOSS OF HETEROZYGOSITY", V.UNSUPPORTED),
+        ("Ex19 del L858R", V.UNSUPPORTED),  # ambiguous in CIViC 2018: never guessed
+        ("V600E AMPLIFICATION", V.UNSUPPORTED),
     ],
 )
 def test_alteration_kinds(text, kind):
-    assert K.parse_alteration("GENE", text).kind == kind
+    assert V.parse_alteration("GENE", text).kind == kind
 
 
 def test_alternatives_expand():
-    a = K.parse_alteration("ERBB2", "S310F/Y")
+    a = V.parse_alteration("ERBB2", "S310F/Y")
     assert [(c.ref, c.start, c.alt) for c in a.changes] == [("S", 310, "F"), ("S", 310, "Y")]
-    assert K.parse_alteration("KRAS", "G12/G13").codons == (("G", 12), ("G", 13))
+    assert V.parse_alteration("KRAS", "G12/G13").codons == (("G", 12), ("G", 13))
 
 
 def test_profiles_parse_with_precedence_and_parentheses():
-    p = K.parse_profile("(KRAS G12C OR KRAS G12D) AND NOT NRAS Q61K")
-    assert isinstance(p, K.And) and not isinstance(p, K.Or)
-    assert isinstance(p.args[0], K.Or) and isinstance(p.args[1], K.Not)
+    p = V.parse_profile("(KRAS G12C OR KRAS G12D) AND NOT NRAS Q61K")
+    assert isinstance(p, V.And) and not isinstance(p, V.Or)
+    assert isinstance(p.args[0], V.Or) and isinstance(p.args[1], V.Not)
     assert p.genes() == ["KRAS", "NRAS"]
-    q = K.parse_profile("EGFR L858R OR EGFR exon 19 deletion")
-    assert [a.kind for a in q.args] == [K.PROTEIN, K.EXON]
-    fusion = K.parse_profile("EML4::ALK Fusion")
-    assert fusion.kind == K.FUSION
-    assert K.profile_from_dict(p.to_dict()) == p
+    q = V.parse_profile("EGFR L858R OR EGFR exon 19 deletion")
+    assert [a.kind for a in q.args] == [V.PROTEIN, V.EXON]
+    fusion = V.parse_profile("EML4::ALK Fusion")
+    assert fusion.kind == V.FUSION
+    assert V.profile_from_dict(p.to_dict()) == p
 
 
 @pytest.mark.parametrize("bad", ["BRAF", "(BRAF V600E", "BRAF V600E AND", "BRAF V600E )"])
 def test_malformed_profiles_are_refused(bad):
-    with pytest.raises(K.KnowledgeBaseError):
-        K.parse_profile(bad)
+    with pytest.raises(V.KnowledgeBaseError):
+        V.parse_profile(bad)
 
 
 # --------------------------------------------------------------------------------------------
@@ -201,8 +203,8 @@ MATCHING = [
 @pytest.mark.parametrize("profile, v, expected", MATCHING)
 def test_variant_matching(profile, v, expected):
     gene, short, csq, exon, hot = v
-    ctx = K.FindingsContext(findings([variant(gene, short, csq, exon, hot)]))
-    res = K.evaluate(K.parse_profile(profile), ctx)
+    ctx = M.FindingsContext(findings([variant(gene, short, csq, exon, hot)]))
+    res = M.evaluate(V.parse_profile(profile), ctx)
     assert bool(res.state) is expected
     if expected:
         assert res.sets == [frozenset({"/variants/0"})]
@@ -210,21 +212,21 @@ def test_variant_matching(profile, v, expected):
 
 def test_three_letter_hgvs_is_used_when_the_short_form_is_missing():
     v = variant("BRAF", None, hgvs_p="p.Val600Glu")
-    ctx = K.FindingsContext(findings([v]))
-    assert K.evaluate(K.parse_profile("BRAF V600E"), ctx).state is True
+    ctx = M.FindingsContext(findings([v]))
+    assert M.evaluate(V.parse_profile("BRAF V600E"), ctx).state is True
 
 
 def test_genomic_coordinates_are_never_used(mirror):
     # CIViC 2018 places BRAF V600E at GRCh37 7:140453136; the finding is GRCh38 7:140753336.
-    civic = K.read_civic(mirror / CIVIC_2018)
+    civic = S.read_civic(mirror / CIVIC_2018)
     braf = [r for r in civic.records if r.profile == "BRAF V600E"]
     assert braf
     v38 = variant("BRAF", "V600E", exon=15, chrom="chr7", pos=140753336)
-    kb = K.KnowledgeBase(braf, [])
-    assert len(kb.match(findings([v38]))) == len(braf)
+    kb = S.KnowledgeBase(braf, [])
+    assert len(M.match(kb, findings([v38]))) == len(braf)
     # the same GRCh37 position with another gene/protein change matches nothing
     other = variant("KRAS", "G12D", exon=2, chrom="chr7", pos=140453136)
-    assert kb.match(findings([other])) == []
+    assert M.match(kb, findings([other])) == []
 
 
 @pytest.mark.parametrize(
@@ -239,8 +241,8 @@ def test_genomic_coordinates_are_never_used(mirror):
     ],
 )
 def test_gene_and_exon_level_mutation_matches_are_not_specific(profile, short, hotspot, specific):
-    ctx = K.FindingsContext(findings([variant("KRAS", short, exon=2, hotspot=hotspot)]))
-    res = K.evaluate(K.parse_profile(profile), ctx)
+    ctx = M.FindingsContext(findings([variant("KRAS", short, exon=2, hotspot=hotspot)]))
+    res = M.evaluate(V.parse_profile(profile), ctx)
     assert res.state is True and res.how["/variants/0"][1] is specific
 
 
@@ -256,9 +258,9 @@ def test_gene_and_exon_level_mutation_matches_are_not_specific(profile, short, h
     ],
 )
 def test_copy_number_categories(call, amplified, lost):
-    ctx = K.FindingsContext(findings(copy_number=[{"gene": "ERBB2", "call": call}]))
-    assert bool(K.evaluate(K.parse_profile("ERBB2 amplification"), ctx).state) is amplified
-    assert bool(K.evaluate(K.parse_profile("ERBB2 LOSS"), ctx).state) is lost
+    ctx = M.FindingsContext(findings(copy_number=[{"gene": "ERBB2", "call": call}]))
+    assert bool(M.evaluate(V.parse_profile("ERBB2 amplification"), ctx).state) is amplified
+    assert bool(M.evaluate(V.parse_profile("ERBB2 LOSS"), ctx).state) is lost
 
 
 # --------------------------------------------------------------------------------------------
@@ -268,7 +270,7 @@ def test_copy_number_categories(call, amplified, lost):
 
 def test_ras_wild_type_needs_every_hotspot_evaluable():
     hs = hotspots("KRAS", RAS) + hotspots("NRAS", RAS)
-    wt = K.wild_type_status(["KRAS", "NRAS"], hs)
+    wt = M.wild_type_status(["KRAS", "NRAS"], hs)
     assert wt.established is True
     assert wt.label == "KRAS/NRAS wild-type (codons 12, 13, 59, 61, 117, 146)"
     assert len(wt.refs) == 12 and wt.reason is None
@@ -276,40 +278,40 @@ def test_ras_wild_type_needs_every_hotspot_evaluable():
 
 def test_ras_wild_type_not_established_when_nras_is_not_in_the_panel():
     hs = hotspots("KRAS", RAS) + hotspots("NRAS", RAS, "not evaluable", "gene not in this panel")
-    wt = K.wild_type_status(["KRAS", "NRAS"], hs)
+    wt = M.wild_type_status(["KRAS", "NRAS"], hs)
     assert wt.established is None
     assert (
         "NRAS codons 12, 13, 59, 61, 117, 146 not evaluable (gene not in this panel)" in wt.reason
     )
-    ctx = K.FindingsContext(findings(hs=hs))
-    res = K.evaluate(K.parse_profile("KRAS wild type AND NRAS wild type"), ctx)
+    ctx = M.FindingsContext(findings(hs=hs))
+    res = M.evaluate(V.parse_profile("KRAS wild type AND NRAS wild type"), ctx)
     assert res.state is None and "NRAS" in res.reasons[0]
 
 
 def test_one_shallow_codon_leaves_wild_type_not_established():
     hs = hotspots("KRAS", [12, 13, 59, 61, 117]) + hotspots("KRAS", [146], "not evaluable", "x")
-    assert K.wild_type_status(["KRAS"], hs).established is None
+    assert M.wild_type_status(["KRAS"], hs).established is None
 
 
 def test_a_detected_hotspot_refutes_wild_type():
     hs = hotspots("KRAS", RAS) + hotspots("NRAS", RAS, "not evaluable", "gene not in this panel")
     hs[0]["status"], hs[0]["variant"] = "detected", "G12D"
-    wt = K.wild_type_status(["KRAS", "NRAS"], hs)
+    wt = M.wild_type_status(["KRAS", "NRAS"], hs)
     assert wt.established is False
-    ctx = K.FindingsContext(findings(hs=hs))
-    assert K.evaluate(K.parse_profile("KRAS wild type AND NRAS wild type"), ctx).state is False
+    ctx = M.FindingsContext(findings(hs=hs))
+    assert M.evaluate(V.parse_profile("KRAS wild type AND NRAS wild type"), ctx).state is False
 
 
 def test_a_variant_outside_the_hotspots_refutes_wild_type():
     hs = hotspots("TP53", [175, 248, 273])
-    wt = K.wild_type_status(["TP53"], hs, [variant("TP53", "P72fs", "frameshift", 4, False)])
+    wt = M.wild_type_status(["TP53"], hs, [variant("TP53", "P72fs", "frameshift", 4, False)])
     assert wt.established is False and "TP53 P72fs" in wt.reason
-    silent = K.wild_type_status(["TP53"], hs, [variant("TP53", "P72=", "synonymous", 4, False)])
+    silent = M.wild_type_status(["TP53"], hs, [variant("TP53", "P72=", "synonymous", 4, False)])
     assert silent.established is True
 
 
 def test_no_hotspots_genotyped_is_not_wild_type():
-    wt = K.wild_type_status(["KRAS"], [])
+    wt = M.wild_type_status(["KRAS"], [])
     assert wt.established is None and "no KRAS hotspots" in wt.reason
 
 
@@ -322,38 +324,38 @@ def test_not_part_needs_evaluable_absence(nras_status, state):
     v = [variant("KRAS", "G12D", exon=2)]
     if nras_status == "detected":
         v.append(variant("NRAS", "Q61K", exon=3))
-    ctx = K.FindingsContext(findings(v, hs=hs))
-    res = K.evaluate(K.parse_profile("(KRAS G12C OR KRAS G12D) AND NOT NRAS Q61K"), ctx)
+    ctx = M.FindingsContext(findings(v, hs=hs))
+    res = M.evaluate(V.parse_profile("(KRAS G12C OR KRAS G12D) AND NOT NRAS Q61K"), ctx)
     assert res.state is state
     if state:
         assert res.sets == [frozenset({"/variants/0"})]
 
 
 def test_not_of_a_gene_mutation_needs_the_gene_wild_type():
-    p = K.parse_profile("ERBB2 Amplification AND NOT KRAS Mutation")
+    p = V.parse_profile("ERBB2 Amplification AND NOT KRAS Mutation")
     amp = [{"gene": "ERBB2", "call": "amplified"}]
-    wt = K.FindingsContext(findings(copy_number=amp, hs=hotspots("KRAS", RAS)))
-    assert K.evaluate(p, wt).state is True
-    unknown = K.FindingsContext(findings(copy_number=amp))
-    assert K.evaluate(p, unknown).state is None
-    mutated = K.FindingsContext(findings([variant("KRAS", "G12D", exon=2)], amp))
-    assert K.evaluate(p, mutated).state is False
+    wt = M.FindingsContext(findings(copy_number=amp, hs=hotspots("KRAS", RAS)))
+    assert M.evaluate(p, wt).state is True
+    unknown = M.FindingsContext(findings(copy_number=amp))
+    assert M.evaluate(p, unknown).state is None
+    mutated = M.FindingsContext(findings([variant("KRAS", "G12D", exon=2)], amp))
+    assert M.evaluate(p, mutated).state is False
 
 
 def test_and_profile_needs_every_part():
-    p = K.parse_profile("EGFR L858R AND EGFR T790M")
-    one = K.FindingsContext(findings([variant("EGFR", "L858R", exon=21)]))
-    assert K.evaluate(p, one).state is False
-    both = K.FindingsContext(
+    p = V.parse_profile("EGFR L858R AND EGFR T790M")
+    one = M.FindingsContext(findings([variant("EGFR", "L858R", exon=21)]))
+    assert M.evaluate(p, one).state is False
+    both = M.FindingsContext(
         findings([variant("EGFR", "L858R", exon=21), variant("EGFR", "T790M", exon=20)])
     )
-    res = K.evaluate(p, both)
+    res = M.evaluate(p, both)
     assert res.state is True and res.sets == [frozenset({"/variants/0", "/variants/1"})]
 
 
 def test_or_profile_gives_one_match_per_present_branch():
-    p = K.parse_profile("EGFR L858R OR EGFR exon 19 deletion")
-    ctx = K.FindingsContext(
+    p = V.parse_profile("EGFR L858R OR EGFR exon 19 deletion")
+    ctx = M.FindingsContext(
         findings(
             [
                 variant("EGFR", "L858R", exon=21),
@@ -361,7 +363,7 @@ def test_or_profile_gives_one_match_per_present_branch():
             ]
         )
     )
-    assert sorted(map(sorted, K.evaluate(p, ctx).sets)) == [["/variants/0"], ["/variants/1"]]
+    assert sorted(map(sorted, M.evaluate(p, ctx).sets)) == [["/variants/0"], ["/variants/1"]]
 
 
 # --------------------------------------------------------------------------------------------
@@ -370,8 +372,8 @@ def test_or_profile_gives_one_match_per_present_branch():
 
 
 def test_current_layout_is_read_from_its_header():
-    exp = K.read_civic(CURRENT)
-    assert exp.layout == K.CURRENT_LAYOUT
+    exp = S.read_civic(CURRENT)
+    assert exp.layout == S.CURRENT_LAYOUT
     assert exp.rows == 14
     assert exp.excluded == {
         "evidence type Prognostic": 1,
@@ -391,16 +393,16 @@ def test_current_layout_is_read_from_its_header():
     assert braf.citation == "PMID:10000001"
     assert by_id["EID9003"].therapy == "cetuximab / panitumumab"  # substitutes: either
     assert by_id["EID9005"].citation == "ASCO abstract 12345"
-    assert isinstance(by_id["EID9002"].expression, K.And)
+    assert isinstance(by_id["EID9002"].expression, V.And)
     assert by_id["EID9002"].statement.startswith('Placeholder statement 2 with "quotes" and a\ttab')
     assert by_id["EID9007"].direction == "Does Not Support"
-    assert by_id["EID9008"].expression.kind == K.FUSION
+    assert by_id["EID9008"].expression.kind == V.FUSION
     assert by_id["EID9014"].tumour_type is None  # glioblastoma: another tumour type
 
 
 def test_old_2018_layout_real_export(mirror):
-    exp = K.read_civic(mirror / CIVIC_2018)
-    assert exp.layout == K.OLD_LAYOUT
+    exp = S.read_civic(mirror / CIVIC_2018)
+    assert exp.layout == S.OLD_LAYOUT
     assert exp.rows == 2525
     assert exp.release_date == "2018-05-06"
     assert exp.excluded["evidence type Prognostic"] == 435
@@ -416,26 +418,26 @@ def test_old_2018_layout_real_export(mirror):
     assert vem.therapy_interaction is None  # not stated in 2018 exports
     assert by_id["EID1411"].therapy == "dabrafenib / trametinib"
     assert vem.citation.startswith("PMID:") and vem.url.startswith("https://civicdb.org/")
-    kinds = {r.expression.kind for r in exp.records if isinstance(r.expression, K.Alteration)}
-    assert {K.PROTEIN, K.CODON, K.EXON, K.AMPLIFICATION, K.WILD_TYPE, K.FUSION} <= kinds
+    kinds = {r.expression.kind for r in exp.records if isinstance(r.expression, V.Alteration)}
+    assert {V.PROTEIN, V.CODON, V.EXON, V.AMPLIFICATION, V.WILD_TYPE, V.FUSION} <= kinds
     compound = [r for r in exp.records if r.profile == "BRAF V600E+V600M"]
-    assert compound and isinstance(compound[0].expression, K.And)
+    assert compound and isinstance(compound[0].expression, V.And)
 
 
 def test_unknown_export_layout_is_refused(tmp_path):
     p = tmp_path / "x.tsv"
     p.write_text("gene\tvariant\nBRAF\tV600E\n")
-    with pytest.raises(K.KnowledgeBaseError, match="not a CIViC ClinicalEvidenceSummaries"):
-        K.read_civic(p)
+    with pytest.raises(V.KnowledgeBaseError, match="not a CIViC ClinicalEvidenceSummaries"):
+        S.read_civic(p)
 
 
 def test_biomarker_table_is_well_formed():
-    table = K.read_biomarkers(DATA.parent.parent / "resources" / "biomarkers.tsv")
+    table = S.read_biomarkers(DATA.parent.parent / "resources" / "biomarkers.tsv")
     assert table.release_date
     assert len(table.records) >= 30
     for r in table.records:
         assert r.level in "ABCD" and r.citation and r.tumour_type
-        assert not [a for a in r.expression.leaves() if a.kind in (K.UNSUPPORTED, K.FUSION)]
+        assert not [a for a in r.expression.leaves() if a.kind in (V.UNSUPPORTED, V.FUSION)]
     genes = {g for r in table.records for g in r.genes()}
     assert {"ERBB2", "KRAS", "NRAS", "BRAF", "EGFR", "PIK3CA"} <= genes
 
@@ -460,26 +462,26 @@ BIOMARKER_HEADER = (
 def test_bad_biomarker_rows_are_refused(tmp_path, row, message):
     p = tmp_path / "b.tsv"
     p.write_text(BIOMARKER_HEADER + row + "\n")
-    with pytest.raises(K.KnowledgeBaseError, match=message):
-        K.read_biomarkers(p)
+    with pytest.raises(V.KnowledgeBaseError, match=message):
+        S.read_biomarkers(p)
 
 
 def test_build_is_versioned_validated_and_round_trips(tmp_path, project):
     res = project / "resources"
-    kb = K.build(CURRENT, res / "biomarkers.tsv", TUMOUR_TYPES)
+    kb = S.build(CURRENT, res / "biomarkers.tsv", TUMOUR_TYPES)
     out = tmp_path / "kb.json"
-    K.write_kb(kb, out)
+    S.write_kb(kb, out)
     doc = json.loads(out.read_text())
-    K.validate(doc)
+    S.validate(doc)
     civic, table, onto = doc["sources"]
-    assert civic["layout"] == K.CURRENT_LAYOUT and civic["release_date"] == "2026-10-14"
+    assert civic["layout"] == S.CURRENT_LAYOUT and civic["release_date"] == "2026-10-14"
     assert len(civic["sha256"]) == 64 and table["release_date"] and onto["sha256"]
     assert doc["record_count"] == len(doc["records"]) == civic["records"] + table["records"]
-    again = K.load_kb(out)
+    again = S.load_kb(out)
     assert [r.to_dict() for r in again.records] == doc["records"]
-    K.write_kb(again, tmp_path / "kb2.json")  # deterministic: same bytes again
+    S.write_kb(again, tmp_path / "kb2.json")  # deterministic: same bytes again
     assert (tmp_path / "kb2.json").read_bytes() == out.read_bytes()
-    assert "sha256" in K.citation_line(again)
+    assert "sha256" in S.citation_line(again)
     prov = again.provenance()
     assert [p["id"] for p in prov] == ["civic_evidence", "biomarkers", "tumour_types"]
     assert prov[0]["release_date"] == "2026-10-14" and len(prov[0]["sha256"]) == 64
@@ -487,7 +489,7 @@ def test_build_is_versioned_validated_and_round_trips(tmp_path, project):
 
 def test_schema_violation_is_reported(tmp_path, project):
     res = project / "resources"
-    kb = K.build(CURRENT, res / "biomarkers.tsv", TUMOUR_TYPES)
+    kb = S.build(CURRENT, res / "biomarkers.tsv", TUMOUR_TYPES)
     kb.records[0].level = "Z"
-    with pytest.raises(K.KnowledgeBaseError, match="fails its schema at /records/0/level"):
-        K.write_kb(kb, tmp_path / "kb.json")
+    with pytest.raises(V.KnowledgeBaseError, match="fails its schema at /records/0/level"):
+        S.write_kb(kb, tmp_path / "kb.json")

@@ -5,10 +5,10 @@ from pathlib import Path
 
 import pytest
 
-from tumorboard import knowledgebase as K
-from tumorboard import tiers as T
-from tumorboard.tumour_types import DEFAULT_TABLE as TUMOUR_TYPES
-from tumorboard.tumour_types import TumourTypeError
+from tumorboard.knowledge import sources as S
+from tumorboard.knowledge import tiers as T
+from tumorboard.knowledge.tumour_types import DEFAULT_TABLE as TUMOUR_TYPES
+from tumorboard.knowledge.tumour_types import TumourTypeError
 
 DATA = Path(__file__).resolve().parents[1] / "data"
 CURRENT = DATA / "civic_current_ClinicalEvidenceSummaries.tsv"
@@ -37,7 +37,7 @@ def findings(tumour_type, variants=(), copy_number=(), hs=()):
 @pytest.fixture(scope="module")
 def kb(mirror, project):
     res = project / "resources"
-    return K.build(
+    return S.build(
         mirror / "civic" / "civic_nightly_2018-05_ClinicalEvidenceSummaries.tsv",
         res / "biomarkers.tsv",
         TUMOUR_TYPES,
@@ -267,8 +267,8 @@ def test_unknown_tumour_type_is_an_error(kb):
 @pytest.fixture(scope="module")
 def current_kb(project):
     res = project / "resources"
-    kb = K.build(CURRENT, res / "biomarkers.tsv", TUMOUR_TYPES)
-    kb.records = [r for r in kb.records if r.source == K.CIVIC]
+    kb = S.build(CURRENT, res / "biomarkers.tsv", TUMOUR_TYPES)
+    kb.records = [r for r in kb.records if r.source == S.CIVIC]
     return kb
 
 
@@ -311,8 +311,8 @@ def test_gene_and_exon_level_mutation_evidence_is_capped(tmp_path, alteration, v
         "indication\tsource\n"
         f"TB900\tKRAS\t{alteration}\tCOADREAD\t\tcetuximab\tresistance\tA\t\ttest fact\n"
     )
-    kb = K.build(CURRENT, table, TUMOUR_TYPES)
-    kb.records = [r for r in kb.records if r.source == K.BIOMARKERS]
+    kb = S.build(CURRENT, table, TUMOUR_TYPES)
+    kb.records = [r for r in kb.records if r.source == S.BIOMARKERS]
     gene, short, exon, hot = v
     top = run(kb, findings("colorectal cancer", [variant(gene, short, exon=exon, hotspot=hot)]))[0]
     assert top["tier_label"] == tier

@@ -3,7 +3,7 @@ its tumour type is the patient's or an ancestor; unknown types are errors naming
 
 import pytest
 
-from tumorboard import tumour_types as TT
+from tumorboard.knowledge import tumour_types as TT
 
 
 @pytest.fixture(scope="module")

@@ -8,7 +8,7 @@ from tumorboard.inputs import sheet as tb_sheet
 from tumorboard.reference import contigs as tb_contigs
 from tumorboard.reference import resources as tb_resources
 from tumorboard.reference import site as tb_site
-from tumorboard import tumour_types as tb_tumour_types
+from tumorboard.knowledge import tumour_types as tb_tumour_types
 
 PROJECT = Path(workflow.basedir)
 CACHE = config["resources"]["cache"]

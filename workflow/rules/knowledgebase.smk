@@ -6,7 +6,7 @@ rule knowledgebase:
     input:
         civic=fetched_file("civic_evidence"),
         biomarkers=project_file("resources/biomarkers.tsv"),
-        tumour_types=project_file("workflow/tumorboard/tumour_types.tsv"),
+        tumour_types=project_file("workflow/tumorboard/knowledge/tumour_types.tsv"),
     output:
         f"{CACHE}/knowledgebase/knowledgebase.json",
     log:

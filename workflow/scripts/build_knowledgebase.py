@@ -2,8 +2,9 @@
 
 import sys
 
-from tumorboard.knowledgebase import KnowledgeBaseError, build, write_kb
-from tumorboard.tumour_types import TumourTypeError
+from tumorboard.knowledge.sources import build, write_kb
+from tumorboard.knowledge.tumour_types import TumourTypeError
+from tumorboard.knowledge.vocabulary import KnowledgeBaseError
 
 sys.stderr = open(snakemake.log[0], "w")
 inp = snakemake.input

@@ -26,20 +26,16 @@ from dataclasses import dataclass
 
 import jsonschema
 
-from .knowledgebase import (
-    BIOMARKERS,
-    SCHEMA,
-    WILD_TYPE,
-    Alteration,
-    Evidence,
+from tumorboard.knowledge.matching import (
     FindingsContext,
-    KnowledgeBase,
-    Not,
+    match,
     present,
     protein_altering,
     wild_type_status,
 )
-from .tumour_types import SAME_TYPE, Ontology, load_ontology
+from tumorboard.knowledge.sources import BIOMARKERS, SCHEMA, Evidence, KnowledgeBase
+from tumorboard.knowledge.tumour_types import SAME_TYPE, Ontology, load_ontology
+from tumorboard.knowledge.vocabulary import WILD_TYPE, Alteration, Not
 
 __all__ = [
     "Tier",
@@ -72,7 +68,7 @@ TIER_III, TIER_IV = Tier(4, "III", None), Tier(5, "IV", None)
 
 def evidence_tier(level: str, relation: str, specific: bool = True) -> Tier:
     """The AMP/ASCO/CAP tier one evidence item supports (``relation``: how its tumour type
-    relates to the patient's, see :meth:`tumorboard.tumour_types.Ontology.relation`)."""
+    relates to the patient's, see :meth:`tumorboard.knowledge.tumour_types.Ontology.relation`)."""
     if level in ("A", "B") and relation in SAME_TYPE and specific:
         return TIER_IA if level == "A" else TIER_IB
     if level in ("A", "B", "C"):
@@ -240,9 +236,9 @@ def actionability(
     """Tiered findings with their evidence, best tier first.
 
     ``tumour_type`` defaults to the findings' own (the sample sheet's words); an unknown type
-    raises :class:`~tumorboard.tumour_types.TumourTypeError` listing the valid ones.  Items:
-    every variant and amplification/loss (Tier I-IV), wild-type findings with evidence in the
-    patient's tumour type, combinations (complex profiles), and "not established" findings
+    raises :class:`~tumorboard.knowledge.tumour_types.TumourTypeError` listing the valid ones.
+    Items: every variant and amplification/loss (Tier I-IV), wild-type findings with evidence in
+    the patient's tumour type, combinations (complex profiles), and "not established" findings
     (a wild-type or NOT condition the workflow could not evaluate) with their reason."""
     ontology = ontology or load_ontology()
     code = ontology.resolve(tumour_type if tumour_type is not None else findings["tumour_type"])
@@ -268,7 +264,7 @@ def actionability(
             "evidence": [],
         }
 
-    for m in kb.match(findings):
+    for m in match(kb, findings):
         rec, res = m.record, m.result
         relation = relation_to(rec, code, ontology)
         if res.state is None:

@@ -2,9 +2,10 @@
 
 The sample sheet names a tumour type in words ("colorectal adenocarcinoma"); evidence names a
 disease (CIViC: a name and a DOID; the project's biomarker table: an OncoTree code).  Both are
-resolved to codes of ``tumorboard/tumour_types.tsv``, and evidence applies to a patient when its
-tumour type is the patient's or one of its ancestors (evidence for "colorectal cancer" applies to
-a rectal adenocarcinoma; evidence for "lung adenocarcinoma" does not apply to "lung cancer").
+resolved to codes of ``tumour_types.tsv`` (next to this module), and evidence applies to a
+patient when its tumour type is the patient's or one of its ancestors (evidence for "colorectal
+cancer" applies to a rectal adenocarcinoma; evidence for "lung adenocarcinoma" does not apply to
+"lung cancer").
 """
 
 from __future__ import annotations
@@ -16,7 +17,7 @@ from importlib.resources import files
 from pathlib import Path
 
 # authored for tumorboard and versioned with its code (package data, like the schemas)
-DEFAULT_TABLE = files("tumorboard") / "tumour_types.tsv"
+DEFAULT_TABLE = files("tumorboard.knowledge") / "tumour_types.tsv"
 
 # how evidence's tumour type relates to the patient's (tiers treat the first three as "same")
 SAME, BROADER, AGNOSTIC, NARROWER, OTHER = (

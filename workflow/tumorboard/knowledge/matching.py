@@ -1,0 +1,327 @@
+"""Matching knowledge-base evidence against a patient's findings (what
+:func:`tumorboard.knowledge.tiers.actionability` calls).
+
+Matching is by gene + alteration, never by genomic coordinate (CIViC's 2018 rows are GRCh37, the
+findings GRCh38).  AND needs every part of a profile; NOT needs the part to be *evaluably*
+absent (its hotspot genotyped and not mutated, its gene's copy number called), otherwise the
+profile is "not established" rather than matched.
+"""
+
+from __future__ import annotations
+
+import itertools
+from dataclasses import dataclass, field
+
+from tumorboard.knowledge.sources import Evidence, KnowledgeBase
+from tumorboard.knowledge.vocabulary import (
+    ACTIVATING,
+    AMPLIFICATION,
+    CODON,
+    EXON,
+    FRAMESHIFT,
+    LOSS,
+    MUTATION,
+    PROTEIN,
+    TRUNCATING,
+    WILD_TYPE,
+    Alteration,
+    Not,
+    Or,
+    ProteinChange,
+    parse_protein,
+)
+
+_TRUNCATING_CSQ = ("splice_acceptor", "splice_donor", "start_lost")
+_NOT_CALLED = ("not evaluable", "equivocal")
+
+
+@dataclass(frozen=True)
+class WildType:
+    """Whether genes are wild type at every hotspot the workflow genotyped for them."""
+
+    genes: tuple[str, ...]
+    established: bool | None  # True: all evaluable and not mutated; False: one mutated
+    label: str  # "KRAS/NRAS wild-type (codons 12, 13, 59, 61, 117, 146)"
+    reason: str | None  # why not established (None when established)
+    refs: tuple[str, ...]  # JSON pointers of the hotspot rows
+
+
+def _sites(rows: list[dict]) -> str:
+    codons = sorted({r["codon"] for r in rows if not r.get("codon_end")})
+    exons = sorted({r["label"].split(" ", 1)[1] for r in rows if r.get("codon_end")})
+    parts = []
+    if codons:
+        parts.append(("codon " if len(codons) == 1 else "codons ") + ", ".join(map(str, codons)))
+    return "; ".join(parts + exons)
+
+
+def wild_type_status(
+    genes: list[str] | tuple[str, ...], hotspots: list[dict], variants: list[dict] = ()
+) -> WildType:
+    """Wild type is stated only when every hotspot of every gene was evaluable and not
+    detected; a detected hotspot, or any protein-altering variant of the gene in ``variants``
+    (the findings' variants), refutes it; anything else leaves it not established."""
+    genes = tuple(dict.fromkeys(genes))
+    per_gene = {g: [(i, h) for i, h in enumerate(hotspots) if h["gene"] == g] for g in genes}
+    groups: dict[str, list[str]] = {}
+    for g in genes:
+        groups.setdefault(_sites([h for _, h in per_gene[g]]), []).append(g)
+    label = " and ".join(
+        f"{'/'.join(gs)} wild-type ({sites})" if sites else f"{'/'.join(gs)} wild-type"
+        for sites, gs in groups.items()
+    )
+    refs = tuple(f"/hotspots/{i}" for g in genes for i, _ in per_gene[g])
+    detected = [
+        f"{h['label']} ({h.get('variant') or 'detected'})"
+        for g in genes
+        for _, h in per_gene[g]
+        if h["status"] == "detected"
+    ]
+    for v in variants:
+        name = v.get("protein_short") or v.get("hgvs_p")
+        if v["gene"] in genes and protein_altering(v, parse_protein(name) if name else None):
+            detected.append(f"{v['gene']} {name or v.get('hgvs_c') or 'variant'}")
+    if detected:
+        found = ", ".join(dict.fromkeys(detected))
+        return WildType(genes, False, label, f"mutated: {found}", refs)
+    problems = []
+    for g in genes:
+        rows = [h for _, h in per_gene[g]]
+        if not rows:
+            problems.append(f"no {g} hotspots were genotyped")
+            continue
+        bad = [h for h in rows if h["status"] != "not detected"]
+        if bad:
+            why = sorted({h.get("reason") or h["status"] for h in bad})
+            problems.append(f"{g} {_sites(bad)} not evaluable ({'; '.join(why)})")
+    if problems:
+        return WildType(genes, None, label, "; ".join(problems), refs)
+    return WildType(genes, True, label, None, refs)
+
+
+class FindingsContext:
+    """A findings document indexed for matching (variants, copy number, hotspots by gene)."""
+
+    def __init__(self, findings: dict) -> None:
+        self.hotspots: list[dict] = findings.get("hotspots", [])
+        self.variants: list[tuple[str, dict, ProteinChange | None]] = []
+        for i, v in enumerate(findings.get("variants", [])):
+            pc = None
+            for name in (v.get("protein_short"), v.get("hgvs_p")):
+                if name and (pc := parse_protein(name)) is not None:
+                    break
+            self.variants.append((f"/variants/{i}", v, pc))
+        self.copy_number = {
+            c["gene"]: (f"/copy_number/{i}", c["call"])
+            for i, c in enumerate(findings.get("copy_number", []))
+        }
+        self.genes = (
+            {v["gene"] for _, v, _ in self.variants}
+            | set(self.copy_number)
+            | {h["gene"] for h in self.hotspots}
+        )
+
+    def gene_variants(self, gene: str):
+        return [(r, v, pc) for r, v, pc in self.variants if v["gene"] == gene]
+
+    def wild_type(self, gene: str) -> WildType:
+        return wild_type_status([gene], self.hotspots, [v for _, v, _ in self.variants])
+
+
+def protein_altering(v: dict, pc: ProteinChange | None) -> bool:
+    if pc is not None and not pc.synonymous:
+        return True
+    return any(k in (v.get("consequence") or "") for k in _TRUNCATING_CSQ + ("stop_lost",))
+
+
+def _truncating(v: dict, pc: ProteinChange | None) -> bool:
+    if pc is not None and (pc.kind == "fs" or pc.nonsense):
+        return True
+    return any(k in (v.get("consequence") or "") for k in _TRUNCATING_CSQ)
+
+
+def _exon_event(a: Alteration, v: dict, pc: ProteinChange | None) -> bool:
+    if v.get("exon") != a.exon or not protein_altering(v, pc):
+        return False
+    if a.event == "mutation":
+        return True
+    if pc is None:
+        return False
+    c = pc.canonical()
+    span = c.end - c.start + 1
+    if a.event == "deletion":
+        return c.kind == "del" or (c.kind == "delins" and len(c.alt) < span)
+    if a.event == "insertion":
+        return c.kind in ("ins", "dup") or (c.kind == "delins" and len(c.alt) > span)
+    if a.event == "frameshift":
+        return c.kind == "fs"
+    return c.kind == "sub" and not c.synonymous and not c.nonsense  # missense
+
+
+def present(a: Alteration, ctx: FindingsContext) -> list[tuple[str, bool]]:
+    """Findings (JSON pointer, specific?) that carry alteration ``a``.
+
+    ``specific`` is False when the evidence names any mutation of a gene ("mutation",
+    "activating mutation") or of an exon ("exon 2 mutation") rather than this change: such
+    evidence is often about the common activating changes and says nothing about, say, a
+    resistance mutation or a variant of unknown function (an exon-level "mutation" is specific
+    for a variant at a known hotspot).  Tiers cap non-specific evidence at Tier II."""
+    out: list[tuple[str, bool]] = []
+    if a.kind in (AMPLIFICATION, LOSS, TRUNCATING):
+        ref, call = ctx.copy_number.get(a.gene, (None, None))
+        if ref and (
+            (a.kind == AMPLIFICATION and call == "amplified")
+            or (a.kind == LOSS and call in ("loss", "homozygous deletion"))
+            or (a.kind == TRUNCATING and call == "homozygous deletion")
+        ):
+            out.append((ref, True))
+        if a.kind != TRUNCATING:
+            return out
+    for ref, v, pc in ctx.gene_variants(a.gene):
+        hit, specific = False, True
+        if a.kind == PROTEIN:
+            hit = pc is not None and any(c.same_as(pc) for c in a.changes)
+        elif a.kind == CODON:
+            hit = (
+                pc is not None
+                and (pc.kind == "sub" and not pc.synonymous and not pc.nonsense
+                     or pc.kind == "delins")
+                and any(c == pc.start and (not r or not pc.ref or r == pc.ref)
+                        for r, c in a.codons)
+            )  # fmt: skip
+        elif a.kind == EXON:
+            hit = _exon_event(a, v, pc)
+            specific = a.event != "mutation" or bool(v.get("hotspot"))
+        elif a.kind == MUTATION:
+            hit, specific = protein_altering(v, pc), False
+        elif a.kind == ACTIVATING:
+            hit, specific = protein_altering(v, pc) and bool(v.get("hotspot")), False
+        elif a.kind == TRUNCATING:
+            hit = _truncating(v, pc)
+        elif a.kind == FRAMESHIFT:
+            hit = pc is not None and pc.kind == "fs"
+        if hit:
+            out.append((ref, specific))
+    return out
+
+
+def _covering_hotspots(a: Alteration, ctx: FindingsContext) -> list[dict] | None:
+    """Hotspot rows that genotype every codon ``a`` names (None if some codon has none)."""
+    rows = [h for h in ctx.hotspots if h["gene"] == a.gene]
+    if a.kind == EXON:
+        want = f"{a.gene} exon {a.exon} {a.event}"
+        hit = [h for h in rows if h["label"] == want]
+        return hit or None
+    codons = [c for _, c in a.codons] or [c.start for c in a.changes]
+    out = []
+    for c in codons:
+        cover = [h for h in rows if h["codon"] <= c <= (h.get("codon_end") or h["codon"])]
+        if not cover:
+            return None
+        out += cover
+    return out
+
+
+def absent(a: Alteration, ctx: FindingsContext) -> tuple[bool | None, str | None]:
+    """Is ``a`` evaluably absent?  (True, None) when it was looked for and not found; (None,
+    reason) when the workflow could not have seen it.  Only called when ``a`` is not present."""
+    if a.kind in (AMPLIFICATION, LOSS):
+        _, call = ctx.copy_number.get(a.gene, (None, None))
+        if call is None or call in _NOT_CALLED:
+            return None, f"{a.gene} copy number {call or 'not called'}"
+        return True, None
+    if a.kind in (PROTEIN, CODON, EXON):
+        rows = _covering_hotspots(a, ctx)
+        if rows is None:
+            return None, f"{a.label} is not a genotyped hotspot"
+        bad = [h for h in rows if h["status"] == "not evaluable"]
+        if bad:
+            why = sorted({h.get("reason") or "not evaluable" for h in bad})
+            return None, f"{a.label}: {', '.join(h['label'] for h in bad)} {'; '.join(why)}"
+        return True, None
+    if a.kind in (MUTATION, ACTIVATING):
+        wt = ctx.wild_type(a.gene)
+        return (True, None) if wt.established else (None, wt.reason)
+    return None, f"{a.label}: {a.reason or 'absence cannot be established from a panel'}"
+
+
+@dataclass
+class Result:
+    """Three-valued outcome of a profile: state True (present), False (absent), None (not
+    established); ``sets`` lists the findings (JSON pointers, ``wt:GENE`` for wild type) of each
+    way it is present; ``how`` says how each finding matched."""
+
+    state: bool | None
+    sets: list[frozenset] = field(default_factory=list)
+    how: dict[str, tuple[str, bool]] = field(default_factory=dict)
+    reasons: list[str] = field(default_factory=list)
+
+
+def evaluate(expr, ctx: FindingsContext, strict: bool = False) -> Result:
+    """``strict`` (inside NOT): an absent alteration is False only when evaluably absent."""
+    if isinstance(expr, Alteration):
+        return _evaluate_alteration(expr, ctx, strict)
+    if isinstance(expr, Not):
+        inner = evaluate(expr.arg, ctx, strict=True)
+        if inner.state is None:
+            return Result(None, reasons=inner.reasons)
+        return Result(not inner.state, [frozenset()] if not inner.state else [])
+    parts = [evaluate(a, ctx, strict) for a in expr.args]
+    reasons = [r for p in parts if p.state is None for r in p.reasons]
+    how: dict[str, tuple[str, bool]] = {}
+    for p in parts:
+        how.update(p.how)
+    if isinstance(expr, Or):
+        true = [p for p in parts if p.state]
+        if true:
+            return Result(True, [s for p in true for s in p.sets], how)
+        if any(p.state is None for p in parts):
+            return Result(None, reasons=reasons)
+        return Result(False)
+    if any(p.state is False for p in parts):
+        return Result(False)
+    if any(p.state is None for p in parts):
+        return Result(None, reasons=reasons)
+    sets = [frozenset().union(*combo) for combo in itertools.product(*(p.sets for p in parts))]
+    return Result(True, sets, how)
+
+
+def _evaluate_alteration(a: Alteration, ctx: FindingsContext, strict: bool) -> Result:
+    if a.kind == WILD_TYPE:
+        wt = ctx.wild_type(a.gene)
+        if wt.established:
+            mark = f"wt:{a.gene}"
+            return Result(True, [frozenset({mark})], {mark: (WILD_TYPE, True)})
+        if wt.established is False:
+            return Result(False)
+        return Result(None, reasons=[wt.reason or f"{a.gene} wild type not established"])
+    hits = present(a, ctx)
+    if hits:
+        how = {ref: (a.kind, specific) for ref, specific in hits}
+        return Result(True, [frozenset({ref}) for ref, _ in hits], how)
+    if not strict:
+        return Result(False)
+    state, reason = absent(a, ctx)
+    return Result(False) if state else Result(None, reasons=[reason or a.label])
+
+
+@dataclass
+class Match:
+    record: Evidence
+    result: Result
+
+
+def match(kb: KnowledgeBase, findings: dict) -> list[Match]:
+    """Every record whose profile is present in ``findings``, or whose presence cannot be
+    established (state None: a wild-type or NOT part not evaluable)."""
+    ctx = FindingsContext(findings)
+    out = []
+    for rec in kb.records:
+        genes = rec.genes()
+        if not any(g in ctx.genes for g in genes):
+            continue
+        res = evaluate(rec.expression, ctx)
+        if res.state is False:
+            continue
+        out.append(Match(rec, res))
+    return out

@@ -1,0 +1,497 @@
+"""The knowledge base's sources: predictive evidence from CIViC exports (both column layouts)
+and the project's biomarker table, normalised to one record type (:class:`Evidence`), with tumour
+types resolved; and the versioned knowledge-base JSON built from them (each input's release date
+and sha256), written, validated and loaded.
+
+The evidence's alterations are parsed by :mod:`tumorboard.knowledge.vocabulary`; matching them
+to a patient's findings is :mod:`tumorboard.knowledge.matching`.
+"""
+
+from __future__ import annotations
+
+import csv
+import json
+import re
+from collections import Counter
+from dataclasses import dataclass, field
+from importlib.resources import files
+from pathlib import Path
+
+import jsonschema
+
+from tumorboard.knowledge.tumour_types import Ontology, load_ontology, normalise_doid
+from tumorboard.knowledge.vocabulary import (
+    FUSION,
+    FUSION_RE,
+    UNSUPPORTED,
+    And,
+    KnowledgeBaseError,
+    parse_alteration,
+    parse_profile,
+    profile_from_dict,
+)
+from tumorboard.reference.resources import sha256_file
+
+SCHEMA = files("tumorboard") / "schemas" / "knowledgebase.schema.json"
+SCHEMA_VERSION = "1.0"
+CIVIC = "CIViC"
+BIOMARKERS = "tumorboard biomarkers"
+
+
+# --------------------------------------------------------------------------------------------
+# Evidence records
+# --------------------------------------------------------------------------------------------
+
+_RESPONSES = {
+    "sensitivity": "sensitivity",
+    "sensitivity/response": "sensitivity",
+    "response": "sensitivity",
+    "resistance": "resistance",
+    "resistance or non-response": "resistance",
+    "reduced sensitivity": "reduced sensitivity",
+    "adverse response": "adverse response",
+}
+
+
+def normalise_response(significance: str) -> str:
+    s = significance.strip().lower()
+    return _RESPONSES.get(s, s or "not stated")
+
+
+def therapy_label(therapies: list[str], interaction: str | None) -> str:
+    """One line for a therapy: ``a + b`` for a combination (alphabetical), ``a / b`` when the
+    source does not say whether drugs are combined or alternatives."""
+    names = sorted({_drug_name(t) for t in therapies if t.strip()})
+    if not names:
+        return "no therapy named"
+    if len(names) == 1:
+        return names[0]
+    kind = (interaction or "").lower()
+    if kind == "combination":
+        return " + ".join(names)
+    if kind == "sequential":
+        return " then ".join(_drug_name(t) for t in therapies if t.strip())
+    return " / ".join(names)
+
+
+def _drug_name(name: str) -> str:
+    """Lower-case ordinary drug names (``Vemurafenib``), keep codes (``AZD6244``, ``5-FU``)."""
+    words = name.strip().split()
+    return " ".join(w.lower() if w[:1].isupper() and w[1:].islower() else w for w in words)
+
+
+@dataclass
+class Evidence:
+    """One predictive evidence item, whatever its source."""
+
+    source: str  # CIViC or tumorboard biomarkers
+    id: str  # EID1409, TB017
+    profile: str  # as the source writes it ("BRAF V600E")
+    expression: object  # parsed profile
+    disease: str
+    doid: str | None
+    tumour_type: str | None  # ontology code; None = not in the ontology (another tumour type)
+    therapies: list[str]
+    therapy_interaction: str | None  # Combination, Substitutes, Sequential; None = not stated
+    evidence_type: str
+    level: str
+    direction: str  # Supports / Does Not Support
+    significance: str  # as the source writes it
+    url: str | None = None
+    citation: str | None = None
+    variant_origin: str | None = None
+    exclude_tumour_types: list[str] = field(default_factory=list)
+    indication: str | None = None
+    statement: str | None = None  # the source's own text (CIViC, CC0): shown with id + URL
+
+    @property
+    def response(self) -> str:
+        return normalise_response(self.significance)
+
+    @property
+    def therapy(self) -> str:
+        return therapy_label(self.therapies, self.therapy_interaction)
+
+    def genes(self) -> list[str]:
+        return sorted(set(self.expression.genes()))
+
+    def to_dict(self) -> dict:
+        return {
+            "source": self.source,
+            "id": self.id,
+            "profile": self.profile,
+            "expression": self.expression.to_dict(),
+            "genes": self.genes(),
+            "disease": self.disease,
+            "doid": self.doid,
+            "tumour_type": self.tumour_type,
+            "exclude_tumour_types": self.exclude_tumour_types,
+            "therapies": self.therapies,
+            "therapy_interaction": self.therapy_interaction,
+            "evidence_type": self.evidence_type,
+            "level": self.level,
+            "direction": self.direction,
+            "significance": self.significance,
+            "response": self.response,
+            "url": self.url,
+            "citation": self.citation,
+            "variant_origin": self.variant_origin,
+            "indication": self.indication,
+            "statement": self.statement,
+        }
+
+    @classmethod
+    def from_dict(cls, d: dict) -> Evidence:
+        keys = {f for f in cls.__dataclass_fields__ if f != "expression"}
+        return cls(expression=profile_from_dict(d["expression"]), **{k: d[k] for k in keys})
+
+
+# --------------------------------------------------------------------------------------------
+# Readers
+# --------------------------------------------------------------------------------------------
+
+OLD_LAYOUT, CURRENT_LAYOUT = "gene/variant (2018)", "molecular profile (current)"
+_COMMON = {
+    "disease",
+    "doid",
+    "evidence_type",
+    "evidence_direction",
+    "evidence_level",
+    "evidence_id",
+}
+_OLD_REQUIRED = _COMMON | {"gene", "variant", "drugs", "clinical_significance"}
+_CURRENT_REQUIRED = _COMMON | {"molecular_profile", "therapies", "significance"}
+
+
+def civic_layout(header: list[str]) -> str:
+    """Which CIViC ClinicalEvidenceSummaries layout a header is (by column names)."""
+    cols = set(header)
+    if _CURRENT_REQUIRED <= cols:
+        return CURRENT_LAYOUT
+    if _OLD_REQUIRED <= cols:
+        return OLD_LAYOUT
+    raise KnowledgeBaseError(
+        "not a CIViC ClinicalEvidenceSummaries export: expected the columns "
+        f"{sorted(_CURRENT_REQUIRED)} (current) or {sorted(_OLD_REQUIRED)} (2018)"
+    )
+
+
+def _first(row: dict, *names: str) -> str:
+    for n in names:
+        if row.get(n):
+            return row[n].strip()
+    return ""
+
+
+def _old_profile(gene: str, variant: str):
+    """2018 names: ``+`` joins variants that must all be present (``V600E+V600M``)."""
+    parts = [p.strip() for p in variant.split("+") if p.strip()]
+    if len(parts) > 1 and not FUSION_RE.search(variant.upper()):
+        return And(tuple(parse_alteration(gene, p) for p in parts))
+    return parse_alteration(gene, variant)
+
+
+@dataclass
+class CivicExport:
+    layout: str
+    records: list[Evidence]
+    excluded: dict[str, int]
+    release_date: str | None  # newest last_review_date in the file
+    rows: int
+
+
+def read_civic(path: str | Path, ontology: Ontology | None = None) -> CivicExport:
+    """Accepted predictive evidence of a CIViC ClinicalEvidenceSummaries export (either layout).
+    Germline-origin evidence (pharmacogenomics) and flagged items are left out and counted."""
+    ontology = ontology or load_ontology()
+    path = Path(path)
+    records: list[Evidence] = []
+    excluded: Counter[str] = Counter()
+    newest = ""
+    n = 0
+    with open(path, newline="", encoding="utf-8") as fh:
+        # current exports quote fields holding quotes, tabs or newlines; 2018 ones quote nothing
+        reader = csv.DictReader(fh, delimiter="\t")
+        layout = civic_layout(reader.fieldnames or [])
+        for n, row in enumerate(reader, start=1):  # noqa: B007 (n counts rows)
+            newest = max(newest, (row.get("last_review_date") or "")[:10])
+            status = _first(row, "evidence_status") or "accepted"
+            etype = _first(row, "evidence_type")
+            origin = _first(row, "variant_origin")
+            direction = _first(row, "evidence_direction")
+            if status.lower() != "accepted":
+                excluded[f"status {status}"] += 1
+                continue
+            if etype != "Predictive":
+                excluded[f"evidence type {etype or 'missing'}"] += 1
+                continue
+            if "germline" in origin.lower():
+                excluded["germline variant origin"] += 1
+                continue
+            if _first(row, "is_flagged").lower() in ("true", "1", "yes", "t"):
+                excluded["flagged"] += 1
+                continue
+            if direction not in ("Supports", "Does Not Support"):
+                excluded["no evidence direction"] += 1
+                continue
+            try:
+                records.append(_civic_record(row, layout, ontology))
+            except KnowledgeBaseError as exc:
+                raise KnowledgeBaseError(f"{path}: row {n + 1}: {exc}") from None
+    return CivicExport(layout, records, dict(sorted(excluded.items())), newest or None, n)
+
+
+def _split_outside_parentheses(cell: str) -> list[str]:
+    """Comma-separated names, where a name may hold commas in parentheses ("BEZ235 (a, b)")."""
+    out, depth, cur = [], 0, ""
+    for ch in cell:
+        depth += {"(": 1, ")": -1}.get(ch, 0)
+        if ch == "," and depth == 0:
+            out.append(cur)
+            cur = ""
+        else:
+            cur += ch
+    return [t.strip() for t in [*out, cur] if t.strip()]
+
+
+def _civic_record(row: dict, layout: str, ontology: Ontology) -> Evidence:
+    if layout == CURRENT_LAYOUT:
+        profile = row["molecular_profile"].strip()
+        expression = parse_profile(profile)
+        if _first(row, "source_type").lower() in ("pubmed", "") and row.get("citation_id"):
+            citation = f"PMID:{row['citation_id'].strip()}"
+        elif row.get("asco_abstract_id"):
+            citation = f"ASCO abstract {row['asco_abstract_id'].strip()}"
+        else:
+            citation = _first(row, "citation_id") or None
+    else:
+        gene, variant = row["gene"].strip(), row["variant"].strip()
+        profile = f"{gene} {variant}"
+        expression = _old_profile(gene, variant)
+        citation = f"PMID:{row['pubmed_id'].strip()}" if row.get("pubmed_id") else None
+    eid = row["evidence_id"].strip()
+    doid = normalise_doid(row.get("doid"))
+    disease = row["disease"].strip()
+    therapies = _split_outside_parentheses(_first(row, "therapies", "drugs"))
+    interaction = _first(row, "therapy_interaction_type", "drug_interaction_type") or None
+    return Evidence(
+        source=CIVIC,
+        id=f"EID{eid}",
+        profile=profile,
+        expression=expression,
+        disease=disease,
+        doid=doid,
+        tumour_type=ontology.from_disease(disease, doid),
+        therapies=therapies,
+        therapy_interaction=interaction,
+        evidence_type=row["evidence_type"].strip(),
+        level=row["evidence_level"].strip(),
+        direction=row["evidence_direction"].strip(),
+        significance=_first(row, "significance", "clinical_significance"),
+        # CIViC's stable link (2018 exports name the retired host civic.genome.wustl.edu)
+        url=f"https://civicdb.org/links/evidence_items/{eid}",
+        citation=citation,
+        variant_origin=_first(row, "variant_origin") or None,
+        statement=_first(row, "evidence_statement") or None,
+    )
+
+
+_BIOMARKER_COLUMNS = ["id", "gene", "alteration", "tumour_type", "exclude_tumour_types",
+                      "therapy", "direction", "level", "indication", "source"]  # fmt: skip
+
+
+_SIGNIFICANCE = {"sensitivity": "Sensitivity/Response", "resistance": "Resistance"}
+
+
+@dataclass
+class BiomarkerTable:
+    records: list[Evidence]
+    release_date: str | None
+
+
+def read_biomarkers(path: str | Path, ontology: Ontology | None = None) -> BiomarkerTable:
+    """The project's regulatory/guideline facts (``resources/biomarkers.tsv``), checked."""
+    ontology = ontology or load_ontology()
+    path = Path(path)
+    release = None
+    lines = []
+    with open(path, newline="", encoding="utf-8") as fh:
+        for ln in fh:
+            if ln.startswith("#"):
+                if m := re.match(r"#\s*release:\s*(\S+)", ln):
+                    release = m[1]
+                continue
+            lines.append(ln)
+    reader = csv.DictReader(lines, delimiter="\t")
+    if reader.fieldnames != _BIOMARKER_COLUMNS:
+        raise KnowledgeBaseError(f"{path}: columns must be {_BIOMARKER_COLUMNS}")
+    records, seen = [], set()
+    for n, r in enumerate(reader, start=1):
+        where = f"{path}: row {n} ({r['id']})"
+        if r["id"] in seen:
+            raise KnowledgeBaseError(f"{where}: id appears twice")
+        seen.add(r["id"])
+        expression = parse_profile(r["alteration"])
+        bad = [a.label for a in expression.leaves() if a.kind in (UNSUPPORTED, FUSION)]
+        if bad:
+            raise KnowledgeBaseError(f"{where}: cannot match {bad}")
+        if r["gene"] not in expression.genes():
+            raise KnowledgeBaseError(f"{where}: gene {r['gene']} is not in {r['alteration']!r}")
+        codes = [r["tumour_type"], *_split(r["exclude_tumour_types"])]
+        unknown = [c for c in codes if c not in ontology.types]
+        if unknown:
+            raise KnowledgeBaseError(f"{where}: unknown tumour type codes {unknown}")
+        if r["direction"] not in ("sensitivity", "resistance"):
+            raise KnowledgeBaseError(f"{where}: direction must be sensitivity or resistance")
+        if r["level"] not in ("A", "B", "C", "D"):
+            raise KnowledgeBaseError(f"{where}: level must be A, B, C or D")
+        if not r["source"].strip():
+            raise KnowledgeBaseError(f"{where}: a fact needs its source")
+        therapies = [t.strip() for t in r["therapy"].split("+") if t.strip()]
+        t = ontology.types[r["tumour_type"]]
+        records.append(
+            Evidence(
+                source=BIOMARKERS,
+                id=r["id"],
+                profile=r["alteration"],
+                expression=expression,
+                disease=t.name,
+                doid=t.doids[0] if t.doids else None,
+                tumour_type=t.code,
+                exclude_tumour_types=codes[1:],
+                therapies=therapies,
+                therapy_interaction="Combination" if len(therapies) > 1 else None,
+                evidence_type="Predictive",
+                level=r["level"],
+                direction="Supports",
+                significance=_SIGNIFICANCE[r["direction"]],
+                citation=r["source"].strip(),
+                indication=r["indication"].strip() or None,
+            )
+        )
+    return BiomarkerTable(records, release)
+
+
+def _split(cell: str | None) -> list[str]:
+    return [p.strip() for p in re.split(r"[;,]", cell or "") if p.strip()]
+
+
+# --------------------------------------------------------------------------------------------
+# The versioned knowledge base
+# --------------------------------------------------------------------------------------------
+
+
+@dataclass
+class KnowledgeBase:
+    records: list[Evidence]
+    sources: list[dict]
+
+    def to_dict(self) -> dict:
+        return {
+            "schema_version": SCHEMA_VERSION,
+            "sources": self.sources,
+            "record_count": len(self.records),
+            "records": [r.to_dict() for r in self.records],
+        }
+
+    def provenance(self) -> list[dict]:
+        """What a findings document / report cites: each input's release date and sha256."""
+        keys = ("id", "name", "file", "layout", "release_date", "sha256", "records")
+        return [{k: s[k] for k in keys} for s in self.sources]
+
+
+def build(
+    civic: str | Path,
+    biomarkers: str | Path,
+    tumour_types: str | Path,
+    civic_resource=None,
+) -> KnowledgeBase:
+    """The knowledge base from a CIViC export, the biomarker table and the tumour-type table;
+    ``civic_resource`` (a manifest :class:`~tumorboard.resources.Resource`) names its URL and
+    licence.  Deterministic: the same inputs give the same document."""
+    ontology = load_ontology(tumour_types)
+    exp = read_civic(civic, ontology)
+    table = read_biomarkers(biomarkers, ontology)
+    civic_source = {
+        "id": getattr(civic_resource, "id", "civic_evidence"),
+        "name": "CIViC clinical evidence summaries",
+        "file": Path(civic).name,
+        "sha256": sha256_file(civic),
+        "url": getattr(civic_resource, "url", None),
+        "licence": getattr(civic_resource, "licence", None) or "CC0 1.0",
+        "layout": exp.layout,
+        "release_date": exp.release_date,
+        "release_date_basis": "newest last_review_date in the export",
+        "rows": exp.rows,
+        "records": len(exp.records),
+        "excluded": exp.excluded,
+    }
+    table_source = {
+        "id": "biomarkers",
+        "name": "tumorboard regulatory and guideline biomarkers",
+        "file": Path(biomarkers).name,
+        "sha256": sha256_file(biomarkers),
+        "url": None,
+        "licence": "MIT (tumorboard)",
+        "layout": "tumorboard biomarkers v1",
+        "release_date": table.release_date,
+        "release_date_basis": "release line of the table",
+        "rows": len(table.records),
+        "records": len(table.records),
+        "excluded": {},
+    }
+    ontology_source = {
+        "id": "tumour_types",
+        "name": "tumorboard tumour types (OncoTree codes, Disease Ontology ids)",
+        "file": Path(tumour_types).name,
+        "sha256": sha256_file(tumour_types),
+        "url": None,
+        "licence": "MIT (tumorboard)",
+        "layout": "tumorboard tumour types v1",
+        "release_date": None,
+        "release_date_basis": "not versioned separately",
+        "rows": len(ontology.types),
+        "records": 0,
+        "excluded": {},
+    }
+    records = table.records + exp.records
+    return KnowledgeBase(records, [civic_source, table_source, ontology_source])
+
+
+def validate(doc: dict) -> None:
+    schema = json.loads(SCHEMA.read_text())
+    try:
+        jsonschema.Draft202012Validator(schema).validate(doc)
+    except jsonschema.ValidationError as exc:
+        where = "/".join(str(p) for p in exc.absolute_path)
+        raise KnowledgeBaseError(
+            f"knowledge base fails its schema at /{where}: {exc.message}"
+        ) from None
+
+
+def write_kb(kb: KnowledgeBase, path: str | Path) -> None:
+    doc = kb.to_dict()
+    validate(doc)
+    path = Path(path)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    tmp = path.with_name(path.name + ".partial")
+    tmp.write_text(json.dumps(doc, indent=1, ensure_ascii=False) + "\n")
+    tmp.replace(path)
+
+
+def load_kb(path: str | Path) -> KnowledgeBase:
+    doc = json.loads(Path(path).read_text())
+    if doc.get("schema_version") != SCHEMA_VERSION:
+        raise KnowledgeBaseError(
+            f"{path}: knowledge base schema {doc.get('schema_version')!r}, expected "
+            f"{SCHEMA_VERSION}: rebuild it"
+        )
+    return KnowledgeBase([Evidence.from_dict(r) for r in doc["records"]], doc["sources"])
+
+
+def citation_line(kb: KnowledgeBase) -> str:
+    """One line naming every input with its release and checksum (for the report)."""
+    return "; ".join(
+        f"{s['name']} ({s['file']}, {s['release_date'] or 'undated'}, sha256 {s['sha256'][:12]})"
+        for s in kb.sources
+    )
