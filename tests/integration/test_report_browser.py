@@ -13,7 +13,7 @@ import pytest
 from PIL import Image
 from workflow_run import run_workflow, write_overlay
 
-from tumorboard import pdf
+from tumorboard.report import pdf
 
 pytestmark = pytest.mark.integration
 

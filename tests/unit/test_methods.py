@@ -11,8 +11,10 @@ from pathlib import Path
 import pytest
 import yaml
 
-from tumorboard import __version__, methods, provenance, report
+from tumorboard import __version__
 from tumorboard.inputs.sheet import load_sheet
+from tumorboard.report import methods, provenance
+from tumorboard.report.html import render_html
 
 PROJECT = Path(__file__).resolve().parents[2]
 RULES = PROJECT / "workflow" / "rules"
@@ -140,7 +142,7 @@ def test_tumour_only_and_vcf_patients_get_their_own_methods(config, versions):
 
 def test_every_tool_the_methods_name_is_run_by_a_rule_and_captured(config, versions):
     """Drift guard: the methods name a command-line tool only if a rule runs it and its
-    version is captured at run time (tumorboard.provenance.TOOLS)."""
+    version is captured at run time (tumorboard.report.provenance.TOOLS)."""
     t = text(config, versions)
     shells = "\n".join(p.read_text() for p in RULES.glob("*.smk"))
     for tool in CLI_TOOLS:
@@ -220,7 +222,7 @@ def test_build_provenance_checksums_everything_and_renders_in_the_report(
     assert len(doc["methods"]) >= 4
     json.dumps(doc)  # serialisable as it is
 
-    html = report.render_html(json.loads(EXAMPLE.read_text()), doc)
+    html = render_html(json.loads(EXAMPLE.read_text()), doc)
     assert doc["config_sha256"] in html
     assert methods.sha256_file(ref) in html
 

@@ -10,7 +10,8 @@ from pathlib import Path
 
 import pytest
 
-from tumorboard.report import copy_number_figure, coverage_figure, render_report
+from tumorboard.report.figures import copy_number_figure, coverage_figure
+from tumorboard.report.html import render_report
 
 EXAMPLE = Path(__file__).resolve().parents[1] / "data" / "findings_example.json"
 CSP_TAG = (
@@ -150,7 +151,7 @@ def test_figures_are_inline_deterministic_svg(findings):
 
 
 def test_gene_outside_the_panel_is_not_evaluable_with_its_reason():
-    from tumorboard.report import hotspot_text
+    from tumorboard.report.document import hotspot_text
 
     h = {
         "gene": "NRAS",
@@ -172,7 +173,7 @@ def test_page_one_summarises_negative_hotspots_with_depth_and_lod():
     import json
     from pathlib import Path
 
-    from tumorboard.report import negative_summary
+    from tumorboard.report.document import negative_summary
 
     doc = json.loads((Path(__file__).parents[1] / "data" / "findings_example.json").read_text())
     lines = negative_summary(doc)
@@ -241,7 +242,7 @@ def test_copy_number_table_states_interval_reason_and_purity_source(findings, tm
 
 def test_copy_number_figure_draws_configured_thresholds_at_the_calls_purity(findings):
     from tumorboard.copynumber.calls import ratio_from_copies
-    from tumorboard.report import copy_number_purity, copy_number_settings
+    from tumorboard.report.document import copy_number_purity, copy_number_settings
 
     f = _cn_findings(findings)
     assert copy_number_purity(f) == 0.55  # sheet blank: the estimate the calls used
@@ -260,7 +261,7 @@ def test_copy_number_figure_draws_configured_thresholds_at_the_calls_purity(find
 
 
 def test_page_one_states_copy_number_negatives_and_what_was_not_evaluable(findings):
-    from tumorboard.report import copy_number_negative
+    from tumorboard.report.document import copy_number_negative
 
     f = _cn_findings(findings)
     f["copy_number"].append(
@@ -283,7 +284,7 @@ def test_page_one_states_copy_number_negatives_and_what_was_not_evaluable(findin
 
 
 def test_vaf_figure_interval_is_exact_binomial_and_in_the_report(findings, tmp_path):
-    from tumorboard.report import allele_fraction_interval, vaf_figure
+    from tumorboard.report.figures import allele_fraction_interval, vaf_figure
 
     lo, hi = allele_fraction_interval(154, 498)
     assert lo < 154 / 498 < hi and hi - lo == pytest.approx(0.083, abs=0.005)

@@ -1,6 +1,6 @@
 # The report beyond its HTML: run provenance with the generated methods text, the PDF, and page-1
 # images (Chromium screenshot with a no-network-request check; pdftoppm of the PDF).
-from tumorboard import methods as tb_methods
+from tumorboard.report import methods as tb_methods
 
 # Per-patient outputs of this file, for rule all: expand(REPORT_OUTPUTS, patient=...)
 REPORT_OUTPUTS = [

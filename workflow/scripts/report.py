@@ -3,7 +3,7 @@
 import json
 import sys
 
-from tumorboard.report import render_report
+from tumorboard.report.html import render_report
 
 sys.stderr = open(snakemake.log[0], "w")
 with open(snakemake.input.findings) as fh:

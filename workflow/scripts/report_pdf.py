@@ -2,7 +2,7 @@
 
 import sys
 
-from tumorboard.pdf import html_to_pdf
+from tumorboard.report.pdf import html_to_pdf
 
 sys.stderr = open(snakemake.log[0], "w")
 pages = html_to_pdf(snakemake.input[0], snakemake.output[0])

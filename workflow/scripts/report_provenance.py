@@ -4,7 +4,7 @@ import json
 import sys
 from pathlib import Path
 
-from tumorboard import methods
+from tumorboard.report import methods
 
 sys.stderr = open(snakemake.log[0], "w")
 inp, par = snakemake.input, snakemake.params

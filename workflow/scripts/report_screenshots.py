@@ -3,7 +3,7 @@ and page 1 of its PDF (pdftoppm)."""
 
 import sys
 
-from tumorboard.pdf import screenshots
+from tumorboard.report.pdf import screenshots
 
 sys.stderr = open(snakemake.log.log, "w")
 out = snakemake.output

@@ -3,7 +3,7 @@
 import json
 import sys
 
-from tumorboard.provenance import tool_versions
+from tumorboard.report.provenance import tool_versions
 
 sys.stderr = open(snakemake.log[0], "w")
 with open(snakemake.output[0], "w") as fh:

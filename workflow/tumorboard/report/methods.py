@@ -21,7 +21,7 @@ from importlib import metadata
 from pathlib import Path
 
 from tumorboard import __version__
-from tumorboard.provenance import tool_version
+from tumorboard.report.provenance import tool_version
 
 NOT_CAPTURED = "version not captured"
 
@@ -29,7 +29,7 @@ NOT_CAPTURED = "version not captured"
 RUNTIME_PACKAGES = ["weasyprint", "multiqc"]
 RUNTIME_TOOLS = {"chromium": ["chromium", "--version"]}
 
-# Display names of captured tool keys (keys as in tumorboard.provenance and RUNTIME_*).
+# Display names of captured tool keys (keys as in tumorboard.report.provenance and RUNTIME_*).
 DISPLAY = {
     "python:snakemake": "Snakemake",
     "python:pysam": "pysam",
@@ -374,7 +374,7 @@ def build_provenance(
     config hash) on what (sha256 of inputs, resources and knowledge base), and the methods text.
 
     ``knowledge_base``: the knowledge-base JSON findings were matched to (its ``sources`` give
-    each input's release date and sha256).  Keys read by ``tumorboard.report``:
+    each input's release date and sha256).  Keys read by ``tumorboard.report.document``:
     workflow_version, config_sha256, tool_versions, resources (name -> "sha256:<hex>")."""
     versions = runtime_versions(tool_versions)
     kb = knowledge_base_provenance(knowledge_base) if knowledge_base else None
