@@ -7,7 +7,7 @@ import json
 import pytest
 from test_cohort import EXAMPLE, item, other_patient
 
-from tumorboard import cbioportal, cohort
+from tumorboard.cohort import cbioportal, formats, tables, validate
 
 STUDY = "tumorboard_test"
 GENES = ["BRAF", "CDKN2A", "EGFR", "ERBB2", "KRAS", "TP53"]
@@ -42,9 +42,9 @@ def cohort_docs(example):
 
 def write(tmp_path, docs, study_id=STUDY):
     maf, cna = tmp_path / "mutations.maf", tmp_path / "cna.txt"
-    cohort.write_maf(cohort.maf_rows(docs), maf)
-    columns, rows = cohort.cna_table(docs)
-    cohort.write_tsv(rows, columns, cna)
+    formats.write_maf(formats.maf_rows(docs), maf)
+    columns, rows = formats.cna_table(docs)
+    tables.write_tsv(rows, columns, cna)
     out = tmp_path / "cbioportal"
     written = cbioportal.write_study(docs, out, maf, cna, study_id, GENES)
     return out, written
@@ -71,12 +71,12 @@ def test_study_directory_holds_the_declared_files(cohort_docs, tmp_path):
     assert written == sorted(cbioportal.study_files(STUDY, copy_number=True, vcf_start=True))
     on_disk = sorted(str(p.relative_to(out)) for p in out.rglob("*") if p.is_file())
     assert on_disk == written
-    assert cbioportal.check_study(out) == []
+    assert validate.check_study(out) == []
 
 
 def test_every_meta_file_names_an_existing_data_file_and_its_required_fields(cohort_docs, tmp_path):
     out, _ = write(tmp_path, cohort_docs)
-    metas = {p.name: cbioportal.read_meta(p) for p in out.glob("meta_*.txt")}
+    metas = {p.name: validate.read_meta(p) for p in out.glob("meta_*.txt")}
     assert set(metas) == {
         "meta_study.txt",
         "meta_clinical_sample.txt",
@@ -112,9 +112,9 @@ def test_one_study_identifier_across_meta_files_and_case_lists(cohort_docs, tmp_
     out, _ = write(tmp_path, cohort_docs)
     files = [*out.glob("meta_*.txt"), *(out / "case_lists").glob("*.txt")]
     assert len(files) == 9
-    ids = {cbioportal.read_meta(p)["cancer_study_identifier"] for p in files}
+    ids = {validate.read_meta(p)["cancer_study_identifier"] for p in files}
     assert ids == {STUDY}
-    stable = {cbioportal.read_meta(p)["stable_id"] for p in (out / "case_lists").glob("*.txt")}
+    stable = {validate.read_meta(p)["stable_id"] for p in (out / "case_lists").glob("*.txt")}
     assert stable == {f"{STUDY}_sequenced", f"{STUDY}_cna", f"{STUDY}_cnaseq"}
 
 
@@ -190,7 +190,7 @@ def test_maf_samples_are_clinical_samples_and_the_data_files_are_the_cohort_file
 
 def test_case_lists_are_the_samples_with_data(cohort_docs, tmp_path):
     out, _ = write(tmp_path, cohort_docs)
-    lists = {p.stem: cbioportal.read_meta(p) for p in sorted((out / "case_lists").glob("*.txt"))}
+    lists = {p.stem: validate.read_meta(p) for p in sorted((out / "case_lists").glob("*.txt"))}
     ids = {k: v["case_list_ids"].split("\t") for k, v in lists.items()}
     _, cna_header, _ = tsv(out / "data_cna.txt")
     # every tumour sample was profiled for mutations (P2: none found), only the matched pairs
@@ -224,12 +224,12 @@ PANEL, VCF_PANEL = f"{STUDY}_panel", f"{STUDY}_panel_vcf"
 
 
 def panel_fields(out, panel):
-    return cbioportal.read_meta(out / f"data_gene_panel_{panel}.txt")
+    return validate.read_meta(out / f"data_gene_panel_{panel}.txt")
 
 
 def test_gene_panel_matrix_gives_each_sample_its_panel_per_profile(cohort_docs, tmp_path):
     out, _ = write(tmp_path, cohort_docs)
-    assert cbioportal.read_meta(out / "meta_gene_panel_matrix.txt") == {
+    assert validate.read_meta(out / "meta_gene_panel_matrix.txt") == {
         "cancer_study_identifier": STUDY,
         "genetic_alteration_type": "GENE_PANEL_MATRIX",
         "datatype": "GENE_PANEL_MATRIX",
@@ -239,7 +239,7 @@ def test_gene_panel_matrix_gives_each_sample_its_panel_per_profile(cohort_docs, 
     assert comments == []
     # one column per profile, named by the profile's stable_id
     profiles = {
-        cbioportal.read_meta(out / m)["stable_id"]
+        validate.read_meta(out / m)["stable_id"]
         for m in ("meta_mutations_extended.txt", "meta_CNA.txt")
     }
     assert header[0] == "SAMPLE_ID" and set(header[1:]) == profiles
@@ -295,7 +295,7 @@ def test_a_cohort_sequenced_on_the_panel_has_one_panel_file(example, tmp_path):
 def test_panel_ids_derive_from_the_study_id(study_id, panel, vcf_panel):
     assert cbioportal.panel_id(study_id) == panel
     assert cbioportal.panel_id(study_id, imported_vcf=True) == vcf_panel
-    assert cbioportal.panel_file(panel) == f"data_gene_panel_{panel}.txt"
+    assert validate.panel_file(panel) == f"data_gene_panel_{panel}.txt"
 
 
 @pytest.mark.parametrize(
@@ -325,9 +325,9 @@ def test_a_panel_of_an_earlier_study_id_is_removed(cohort_docs, tmp_path):
 
 def test_the_writer_refuses_calls_outside_the_configured_panel(cohort_docs, tmp_path):
     maf, cna = tmp_path / "mutations.maf", tmp_path / "cna.txt"
-    cohort.write_maf(cohort.maf_rows(cohort_docs), maf)
-    columns, rows = cohort.cna_table(cohort_docs)
-    cohort.write_tsv(rows, columns, cna)
+    formats.write_maf(formats.maf_rows(cohort_docs), maf)
+    columns, rows = formats.cna_table(cohort_docs)
+    tables.write_tsv(rows, columns, cna)
     without_kras = [g for g in GENES if g != "KRAS"]
     with pytest.raises(ValueError, match=r"mutations calls outside .*'DEMO01-T', 'KRAS'"):
         cbioportal.write_study(cohort_docs, tmp_path / "study", maf, cna, STUDY, without_kras)
@@ -338,7 +338,7 @@ def test_the_writer_refuses_calls_outside_the_configured_panel(cohort_docs, tmp_
 
 def test_one_tumour_type_names_its_oncotree_code(example, tmp_path):
     out, _ = write(tmp_path, [example, other_patient(example, "P2")])
-    assert cbioportal.read_meta(out / "meta_study.txt")["type_of_cancer"] == "coadread"
+    assert validate.read_meta(out / "meta_study.txt")["type_of_cancer"] == "coadread"
 
 
 def test_solid_tumour_is_not_an_oncotree_code(example):
@@ -354,7 +354,7 @@ def test_a_cohort_without_copy_number_has_no_cna_profile(example, tmp_path):
         cbioportal.study_files(STUDY, copy_number=False, reads_start=False, vcf_start=True)
     )
     assert not (out / "meta_CNA.txt").exists() and not (out / "data_cna.txt").exists()
-    assert cbioportal.check_study(out) == []
+    assert validate.check_study(out) == []
 
 
 def test_a_stale_cna_profile_of_an_earlier_run_is_removed(cohort_docs, example, tmp_path):
@@ -376,7 +376,7 @@ def test_bad_study_ids_are_refused(example, tmp_path):
 @pytest.fixture
 def study(cohort_docs, tmp_path):
     out, _ = write(tmp_path, cohort_docs)
-    assert cbioportal.check_study(out) == []
+    assert validate.check_study(out) == []
     return out
 
 
@@ -389,7 +389,7 @@ def edit(path, old, new):
 def test_check_finds_a_sample_missing_from_the_clinical_file(study):
     lines = (study / "data_clinical_sample.txt").read_text().splitlines(keepends=True)
     (study / "data_clinical_sample.txt").write_text("".join(lines[:-1]))  # drop P3-T
-    problems = cbioportal.check_study(study)
+    problems = validate.check_study(study)
     assert any("MAF samples not in the clinical file: ['P3-T']" in p for p in problems)
     assert any("cases_sequenced.txt: samples not in the clinical file" in p for p in problems)
     assert any("patients differ" in p for p in problems)
@@ -397,24 +397,24 @@ def test_check_finds_a_sample_missing_from_the_clinical_file(study):
 
 def test_check_finds_a_clinical_header_of_the_wrong_width(study):
     edit(study / "data_clinical_sample.txt", "#STRING\t", "#")
-    assert any("'#' line 3" in p for p in cbioportal.check_study(study))
+    assert any("'#' line 3" in p for p in validate.check_study(study))
 
 
 def test_check_finds_three_header_lines(study):
     lines = (study / "data_clinical_patient.txt").read_text().splitlines(keepends=True)
     (study / "data_clinical_patient.txt").write_text("".join(lines[1:]))
-    assert any("3 '#' header lines" in p for p in cbioportal.check_study(study))
+    assert any("3 '#' header lines" in p for p in validate.check_study(study))
 
 
 def test_check_finds_a_second_study_id(study):
     edit(study / "case_lists" / "cases_cna.txt", f"identifier: {STUDY}", "identifier: other")
-    assert any("cases_cna.txt: cancer_study_identifier" in p for p in cbioportal.check_study(study))
+    assert any("cases_cna.txt: cancer_study_identifier" in p for p in validate.check_study(study))
 
 
 def test_check_finds_a_missing_data_file_and_an_unknown_field(study):
     (study / "data_cna.txt").unlink()
     edit(study / "meta_mutations_extended.txt", "datatype: MAF", "datatype: MAF\ncolour: red")
-    problems = cbioportal.check_study(study)
+    problems = validate.check_study(study)
     assert any("data_filename data_cna.txt not found" in p for p in problems)
     assert any("unknown ['colour']" in p for p in problems)
 
@@ -422,7 +422,7 @@ def test_check_finds_a_missing_data_file_and_an_unknown_field(study):
 def test_check_finds_case_lists_that_disagree_with_the_data(study):
     edit(study / "case_lists" / "cases_cna.txt", "DEMO01-T\tP2-T", "DEMO01-T")
     (study / "case_lists" / "cases_sequenced.txt").unlink()
-    problems = cbioportal.check_study(study)
+    problems = validate.check_study(study)
     assert "_cna case list is not exactly the CNA table's samples" in problems
     assert "mutation data without a _sequenced case list" in problems
 
@@ -431,17 +431,17 @@ def test_check_finds_cna_values_outside_the_gistic_codes(study):
     text = (study / "data_cna.txt").read_text().splitlines()
     text[1] = text[1].rsplit("\t", 1)[0] + "\t3"
     (study / "data_cna.txt").write_text("\n".join(text) + "\n")
-    assert any("CNA values other than" in p for p in cbioportal.check_study(study))
+    assert any("CNA values other than" in p for p in validate.check_study(study))
 
 
 def test_the_writer_refuses_an_inconsistent_study(cohort_docs, tmp_path):
     maf = tmp_path / "other.maf"
     stranger = copy.deepcopy(cohort_docs[0])
     stranger["tumour_sample"] = "NOT-IN-COHORT"
-    cohort.write_maf(cohort.maf_rows([stranger]), maf)
+    formats.write_maf(formats.maf_rows([stranger]), maf)
     cna = tmp_path / "cna.txt"
-    columns, rows = cohort.cna_table(cohort_docs)
-    cohort.write_tsv(rows, columns, cna)
+    columns, rows = formats.cna_table(cohort_docs)
+    tables.write_tsv(rows, columns, cna)
     with pytest.raises(ValueError, match="NOT-IN-COHORT"):
         cbioportal.write_study(cohort_docs, tmp_path / "study", maf, cna, STUDY, GENES)
 
@@ -449,7 +449,7 @@ def test_the_writer_refuses_an_inconsistent_study(cohort_docs, tmp_path):
 def test_check_finds_a_maf_on_another_genome_than_the_study(study):
     edit(study / "meta_study.txt", "reference_genome: hg38", "reference_genome: hg19")
     assert any(
-        "is not meta_study's reference_genome GRCh37" in p for p in cbioportal.check_study(study)
+        "is not meta_study's reference_genome GRCh37" in p for p in validate.check_study(study)
     )
 
 
@@ -541,5 +541,5 @@ PANEL_BREAKAGES = [
 @pytest.mark.parametrize(("breakage", "problem"), PANEL_BREAKAGES)
 def test_check_finds_gene_panel_problems(study, breakage, problem):
     breakage(study)
-    problems = cbioportal.check_study(study)
+    problems = validate.check_study(study)
     assert any(problem in p for p in problems), problems

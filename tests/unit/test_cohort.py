@@ -8,8 +8,8 @@ from pathlib import Path
 
 import pytest
 
-from tumorboard import cohort
-from tumorboard.cohort import MafAlleles, maf_alleles, variant_classification
+from tumorboard.cohort import formats, tables
+from tumorboard.cohort.formats import MafAlleles, maf_alleles, variant_classification
 
 EXAMPLE = Path(__file__).resolve().parents[1] / "data" / "findings_example.json"
 
@@ -99,7 +99,7 @@ def test_variant_classification_from_csq(consequence, ref, alt, expected):
 
 
 def test_maf_rows_follow_cbioportal_conventions(example, tmp_path):
-    rows = cohort.maf_rows([example])
+    rows = formats.maf_rows([example])
     kras, cdkn2a = rows
     assert kras["Hugo_Symbol"] == "KRAS" and kras["Chromosome"] == "12"
     assert (kras["Start_Position"], kras["End_Position"]) == ("25245350", "25245350")
@@ -114,7 +114,7 @@ def test_maf_rows_follow_cbioportal_conventions(example, tmp_path):
     assert cdkn2a["HGVSp_Short"] == "p.A68Gfs*51"
 
     out = tmp_path / "mutations.maf"
-    cohort.write_maf(rows, out)
+    formats.write_maf(rows, out)
     lines = out.read_text().splitlines()
     assert lines[0] == "#version 2.4"
     header = lines[1].split("\t")
@@ -137,7 +137,7 @@ def test_maf_rows_follow_cbioportal_conventions(example, tmp_path):
 
 
 def item(pointers, gene, alteration, tier, level, therapies=(), status="established"):
-    """An actionability item as tumorboard.tiers writes it (only the fields used here)."""
+    """An actionability item as tumorboard.knowledge.tiers writes it (only the fields used here)."""
     return {
         "finding": list(pointers),
         "gene": gene,
@@ -154,7 +154,7 @@ def item(pointers, gene, alteration, tier, level, therapies=(), status="establis
 
 def test_tier_reaches_the_maf_driver_columns(example):
     example["actionability"] = [item(["/variants/0"], "KRAS", "KRAS p.G12D", "II", "C")]
-    kras, cdkn2a = cohort.maf_rows([example])
+    kras, cdkn2a = formats.maf_rows([example])
     assert kras["cbp_driver_tiers"] == "Tier IIC" and len(kras["cbp_driver_tiers"]) <= 20
     assert kras["cbp_driver_tiers_annotation"] == "AMP/ASCO/CAP tier IIC"
     assert cdkn2a["cbp_driver_tiers"] == cdkn2a["cbp_driver_tiers_annotation"] == ""
@@ -176,7 +176,7 @@ def test_tier_reaches_the_maf_driver_columns(example):
     ],
 )
 def test_cna_coding(call, copies, code):
-    assert cohort.cna_value({"gene": "X", "call": call, "copy_number": copies}) == code
+    assert formats.cna_value({"gene": "X", "call": call, "copy_number": copies}) == code
 
 
 def test_cna_table_has_one_column_per_profiled_sample(example, tmp_path):
@@ -186,13 +186,13 @@ def test_cna_table_has_one_column_per_profiled_sample(example, tmp_path):
     ]
     tumour_only = other_patient(example, "P3")
     tumour_only["copy_number"] = []
-    columns, rows = cohort.cna_table([example, second, tumour_only])
+    columns, rows = formats.cna_table([example, second, tumour_only])
     assert columns == ["Hugo_Symbol", "DEMO01-T", "P2-T"]
     table = {r["Hugo_Symbol"]: r for r in rows}
     assert table["ERBB2"] == {"Hugo_Symbol": "ERBB2", "DEMO01-T": "2", "P2-T": "NA"}
     assert table["CDKN2A"]["P2-T"] == "-2"
     out = tmp_path / "cna.txt"
-    cohort.write_tsv(rows, columns, out)
+    tables.write_tsv(rows, columns, out)
     assert out.read_text().splitlines()[0] == "Hugo_Symbol\tDEMO01-T\tP2-T"
 
 
@@ -200,8 +200,8 @@ def test_cna_table_has_one_column_per_profiled_sample(example, tmp_path):
 
 
 def test_tiers_sort_by_level_then_letter():
-    assert cohort.best_tier(["III", "IIC", "Tier IB", "IV"]) == "IB"
-    assert sorted(["IV", "IIC", "IA", "III", "IID", "IB"], key=cohort.tier_key) == [
+    assert tables.best_tier(["III", "IIC", "Tier IB", "IV"]) == "IB"
+    assert sorted(["IV", "IIC", "IA", "III", "IID", "IB"], key=tables.tier_key) == [
         "IA",
         "IB",
         "IIC",
@@ -209,7 +209,7 @@ def test_tiers_sort_by_level_then_letter():
         "III",
         "IV",
     ]
-    assert cohort.best_tier([]) == ""
+    assert tables.best_tier([]) == ""
 
 
 def test_actionability_items_reach_the_findings_they_point_at(example):
@@ -227,7 +227,7 @@ def test_actionability_items_reach_the_findings_they_point_at(example):
         item(["/hotspots/1"], "NRAS", "KRAS/NRAS wild-type", "II", "D"),
         item(["/variants/1"], "CDKN2A", "CDKN2A p.A68Gfs*51", None, None, status="not established"),
     ]
-    rows = {(r["gene"], r["alteration"]): r for r in cohort.summary_rows([example])}
+    rows = {(r["gene"], r["alteration"]): r for r in tables.summary_rows([example])}
     assert rows[("KRAS", "G12D")]["tier"] == "IA"
     assert rows[("KRAS", "G12D")]["therapies"] == "drug A; drug B (resistance)"
     assert rows[("ERBB2", "amplification")]["tier"] == "IB"
@@ -246,7 +246,7 @@ def test_items_without_pointers_match_by_gene_and_protein_or_category(example):
         {"gene": "ERBB2", "alteration": "Amplification", "tier": "IIC"},
         {"gene": "TP53", "alteration": "R175H", "tier": "IID"},
     ]
-    rows = {(r["gene"], r["alteration"]): r for r in cohort.summary_rows([example])}
+    rows = {(r["gene"], r["alteration"]): r for r in tables.summary_rows([example])}
     assert rows[("KRAS", "G12D")]["tier"] == "IA"
     assert rows[("KRAS", "G12D")]["therapies"] == "drug A; drug B"
     assert rows[("ERBB2", "amplification")]["tier"] == "IIC"
@@ -256,10 +256,10 @@ def test_items_without_pointers_match_by_gene_and_protein_or_category(example):
 def test_a_patient_without_alterations_is_still_listed(example, tmp_path):
     empty = other_patient(example, "P9")
     empty["variants"], empty["copy_number"] = [], []
-    rows = cohort.summary_rows([example, empty])
+    rows = tables.summary_rows([example, empty])
     assert [r for r in rows if r["patient"] == "P9"] == [
         {
-            **dict.fromkeys(cohort.SUMMARY_COLUMNS, ""),
+            **dict.fromkeys(tables.SUMMARY_COLUMNS, ""),
             "patient": "P9",
             "tumour_sample": "P9-T",
             "tumour_type": "colorectal adenocarcinoma",
@@ -268,7 +268,7 @@ def test_a_patient_without_alterations_is_still_listed(example, tmp_path):
         }
     ]
     out = tmp_path / "summary.tsv"
-    cohort.write_tsv(rows, cohort.SUMMARY_COLUMNS, out)
+    tables.write_tsv(rows, tables.SUMMARY_COLUMNS, out)
     with open(out, newline="") as fh:
         assert len(list(csv.DictReader(fh, delimiter="\t"))) == len(rows)
 
@@ -277,7 +277,7 @@ def test_duplicate_patients_are_refused(tmp_path, example):
     for name in ("a.json", "b.json"):
         (tmp_path / name).write_text(json.dumps(example))
     with pytest.raises(ValueError, match="DEMO01"):
-        cohort.load_findings([tmp_path / "a.json", tmp_path / "b.json"])
+        tables.load_findings([tmp_path / "a.json", tmp_path / "b.json"])
 
 
 # --------------------------------------------------------------------------- oncoprint
@@ -288,7 +288,7 @@ def test_oncoprint_orders_genes_by_frequency_and_patients_by_memo_sort(example):
     second["variants"] = []
     third = other_patient(example, "P3")
     third["variants"], third["copy_number"] = [], []
-    genes, patients, cells = cohort.oncoprint_order(
+    genes, patients, cells = tables.oncoprint_order(
         [third, second, example], ["TP53", "KRAS", "CDKN2A", "ERBB2"]
     )
     assert genes == ["ERBB2", "KRAS", "CDKN2A", "TP53"]
@@ -300,7 +300,7 @@ def test_oncoprint_orders_genes_by_frequency_and_patients_by_memo_sort(example):
 def test_oncoprint_png_is_written_and_deterministic(example, tmp_path):
     cohort_docs = [example, other_patient(example, "P2")]
     a, b = tmp_path / "a.png", tmp_path / "b.png"
-    cohort.write_oncoprint(cohort_docs, ["KRAS", "CDKN2A", "ERBB2"], a)
-    cohort.write_oncoprint(cohort_docs, ["KRAS", "CDKN2A", "ERBB2"], b)
+    tables.write_oncoprint(cohort_docs, ["KRAS", "CDKN2A", "ERBB2"], a)
+    tables.write_oncoprint(cohort_docs, ["KRAS", "CDKN2A", "ERBB2"], b)
     assert a.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
     assert a.read_bytes() == b.read_bytes()

@@ -3,7 +3,7 @@
 # MultiQC over the read-level QC files.
 from types import SimpleNamespace
 
-from tumorboard import cbioportal as tb_cbioportal
+from tumorboard.cohort import cbioportal as tb_cbioportal
 
 COHORT_FINDINGS = [f"results/findings/{pid}.json" for pid in SHEET.patients]
 # samples that start from reads (patients imported from a VCF have no read QC)
@@ -11,7 +11,7 @@ READ_SAMPLES = [s.sample for s in SHEET.samples.values() if not s.from_vcf]
 CBIOPORTAL = "results/cohort/cbioportal"
 # the study has a copy-number profile when some patient has copy number (patient_copy_number),
 # a gene panel file for the sequenced panel when some tumour starts from reads and one for
-# VCF-start samples when some tumour starts from a VCF (tumorboard.cbioportal.gene_panel_matrix)
+# VCF-start samples when some tumour starts from a VCF (tumorboard.cohort.cbioportal.gene_panel_matrix)
 CBIOPORTAL_FILES = [
     f"{CBIOPORTAL}/{name}"
     for name in tb_cbioportal.study_files(

@@ -4,14 +4,14 @@ gene panel matrix and the gene panel files of the reported genes)."""
 import sys
 from pathlib import Path
 
-from tumorboard import cbioportal, cohort
+from tumorboard.cohort import cbioportal, tables
 from tumorboard.reference import panel
 
 sys.stderr = open(snakemake.log[0], "w")
 meta_study = Path(snakemake.output[0])  # cbioportal.study_files lists it first
 assert meta_study.name == "meta_study.txt", meta_study
 study_dir = meta_study.parent
-findings = cohort.load_findings(snakemake.input.findings)
+findings = tables.load_findings(snakemake.input.findings)
 written = cbioportal.write_study(
     findings,
     study_dir,

@@ -2,12 +2,12 @@
 
 import sys
 
-from tumorboard import cohort
+from tumorboard.cohort import tables
 from tumorboard.reference import panel
 
 sys.stderr = open(snakemake.log[0], "w")
-findings = cohort.load_findings(snakemake.input.findings)
-cohort.write_oncoprint(
+findings = tables.load_findings(snakemake.input.findings)
+tables.write_oncoprint(
     findings,
     panel.reported_genes(snakemake.params.genes, snakemake.input.targets, findings),
     snakemake.output[0],

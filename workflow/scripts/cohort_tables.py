@@ -2,16 +2,16 @@
 
 import sys
 
-from tumorboard import cohort
+from tumorboard.cohort import formats, tables
 
 sys.stderr = open(snakemake.log[0], "w")
-findings = cohort.load_findings(snakemake.input.findings)
-summary = cohort.summary_rows(findings)
-cohort.write_tsv(summary, cohort.SUMMARY_COLUMNS, snakemake.output.summary)
-maf = cohort.maf_rows(findings)
-cohort.write_maf(maf, snakemake.output.maf)
-columns, cna = cohort.cna_table(findings)
-cohort.write_tsv(cna, columns, snakemake.output.cna)
+findings = tables.load_findings(snakemake.input.findings)
+summary = tables.summary_rows(findings)
+tables.write_tsv(summary, tables.SUMMARY_COLUMNS, snakemake.output.summary)
+maf = formats.maf_rows(findings)
+formats.write_maf(maf, snakemake.output.maf)
+columns, cna = formats.cna_table(findings)
+tables.write_tsv(cna, columns, snakemake.output.cna)
 print(
     f"{len(findings)} patient(s): {len(summary)} summary row(s), {len(maf)} MAF record(s), "
     f"copy number for {len(columns) - 1} sample(s) x {len(cna)} gene(s)",
