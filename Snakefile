@@ -1,5 +1,8 @@
 # tumorboard: tumour/normal reads -> molecular tumour board report (research use only).
-from snakemake.utils import min_version, validate
+from snakemake.exceptions import WorkflowError
+from snakemake.utils import min_version
+
+from tumorboard.inputs import config as tb_config
 
 min_version("9.0")
 
@@ -7,7 +10,12 @@ min_version("9.0")
 configfile: "config/config.yaml"
 
 
-validate(config, "workflow/tumorboard/schemas/config.schema.yaml")
+# Defaults and meaning of every key: workflow/tumorboard/schemas/config.schema.yaml.  A misspelt
+# or invalid key stops the run here, before any job, with one line naming it.
+try:
+    tb_config.validate(config)
+except tb_config.ConfigError as exc:
+    raise WorkflowError(f"tumorboard: config: {exc}")
 
 
 include: "workflow/rules/common.smk"

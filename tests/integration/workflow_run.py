@@ -13,8 +13,9 @@ SMALL_DEMO = {"tumour_depth": 160, "normal_depth": 80, "units": ["L001", "L002"]
 
 
 def run_workflow(workdir, overlay, *extra, targets=()):
-    """``snakemake`` with the project's config plus ``overlay``; ``targets`` go before
-    ``--configfile`` (which takes every argument after it up to the next option)."""
+    """``snakemake`` with the project's config, the demo scenario (config/demo/config.yaml: the
+    simulated patient's settings) and then ``overlay``; ``targets`` go before ``--configfile``
+    (which takes every argument after it up to the next option)."""
     cmd = [
         SNAKEMAKE,
         *targets,
@@ -26,6 +27,7 @@ def run_workflow(workdir, overlay, *extra, targets=()):
         "2",
         "--configfile",
         str(PROJECT / "config" / "config.yaml"),
+        str(PROJECT / "config" / "demo" / "config.yaml"),
         str(overlay),
         *extra,
     ]

@@ -8,6 +8,7 @@ shell commands.
 from __future__ import annotations
 
 import csv
+import difflib
 import gzip
 from dataclasses import dataclass, field
 from importlib.resources import files
@@ -79,7 +80,8 @@ def _schema(name: str) -> dict:
         return yaml.safe_load(fh)
 
 
-def _read_tsv(path: Path) -> list[dict[str, str]]:
+def _read_tsv(path: Path, schema: dict) -> list[dict[str, str]]:
+    """The rows of a sheet, after checking its header against the columns ``schema`` knows."""
     if not path.is_file():
         raise SheetError(f"{path}: file not found")
     with open(path, newline="") as fh:
@@ -87,6 +89,12 @@ def _read_tsv(path: Path) -> list[dict[str, str]]:
     if not lines:
         raise SheetError(f"{path}: no header line")
     reader = csv.DictReader(lines, delimiter="\t")
+    known = schema["properties"]
+    for col in (c.strip() for c in reader.fieldnames or []):
+        if col not in known:
+            close = difflib.get_close_matches(col, known, n=1)
+            guess = f"did you mean {close[0]}? " if close else ""
+            raise SheetError(f"{path}: unknown column {col!r} ({guess}columns: {', '.join(known)})")
     rows = []
     for n, row in enumerate(reader, start=2):
         if None in row or None in row.values():
@@ -168,11 +176,12 @@ def load_sheet(
     """Read and validate both sheets.  Input paths in ``produced`` are made by the workflow
     (the simulated demo) and are not checked on disk."""
     spath, upath = Path(samples_tsv), Path(units_tsv)
-    srows, urows = _read_tsv(spath), _read_tsv(upath)
+    sschema, uschema = _schema("samples.schema.yaml"), _schema("units.schema.yaml")
+    srows, urows = _read_tsv(spath, sschema), _read_tsv(upath, uschema)
     if not srows:
         raise SheetError(f"{spath}: no samples")
-    _validate_rows(spath, srows, _schema("samples.schema.yaml"))
-    _validate_rows(upath, urows, _schema("units.schema.yaml"))
+    _validate_rows(spath, srows, sschema)
+    _validate_rows(upath, urows, uschema)
 
     samples: dict[str, Sample] = {}
     for n, r in enumerate(srows, start=2):
