@@ -38,6 +38,8 @@ import numpy as np
 import pysam
 from scipy.stats import fisher_exact
 
+from tumorboard.calling.reads import usable
+
 INDEL_QUAL = 40
 MAX_QUAL = 40
 ASSIGN_MARGIN = 20  # quality-weighted mismatches by which a read must prefer one haplotype
@@ -210,16 +212,6 @@ def judge(
 # ---------------------------------------------------------------- evidence from alignments
 
 
-def _usable(read: pysam.AlignedSegment) -> bool:
-    return not (
-        read.is_unmapped
-        or read.is_secondary
-        or read.is_supplementary
-        or read.is_duplicate
-        or read.is_qcfail
-    )
-
-
 def snv_evidence(
     bam: pysam.AlignmentFile, contig: str, pos0: int, ref: str, alt: str, p: CallerParams
 ) -> Evidence:
@@ -238,7 +230,7 @@ def snv_evidence(
     ):
         for pr in col.pileups:
             read = pr.alignment
-            if pr.is_del or pr.is_refskip or pr.query_position is None or not _usable(read):
+            if pr.is_del or pr.is_refskip or pr.query_position is None or not usable(read):
                 continue
             if read.query_name in seen:  # the mate already counted this fragment
                 continue
@@ -293,7 +285,7 @@ def haplotype_evidence(
     ev_start, ev_end = pos0, pos0 + len(ref)
     # reads whose aligned part lies beside the event may still carry it in soft-clipped bases
     for read in bam.fetch(contig, ws, we):
-        if not _usable(read) or read.query_sequence is None or read.query_name in seen:
+        if not usable(read) or read.query_sequence is None or read.query_name in seen:
             continue
         cig = read.cigartuples or []
         lead = cig[0][1] if cig and cig[0][0] == 4 else 0

@@ -18,6 +18,7 @@ import pysam
 from scipy.optimize import brentq
 from scipy.stats import binom
 
+from tumorboard.calling.reads import usable
 from tumorboard.reference.contigs import ContigMap
 from tumorboard.reference.genemodel import GeneModels
 
@@ -103,21 +104,14 @@ def codon_depth(
     bam: pysam.AlignmentFile, contig: str, positions: list[int], min_mapq: int, min_baseq: int
 ) -> int:
     """Minimum depth over 1-based ``positions`` counting reads the caller would count."""
-
-    def usable(read: pysam.AlignedSegment) -> bool:
-        return (
-            not (
-                read.is_unmapped
-                or read.is_secondary
-                or read.is_supplementary
-                or read.is_duplicate
-                or read.is_qcfail
-            )
-            and read.mapping_quality >= min_mapq
-        )
-
     lo, hi = min(positions) - 1, max(positions)
-    cov = bam.count_coverage(contig, lo, hi, quality_threshold=min_baseq, read_callback=usable)
+    cov = bam.count_coverage(
+        contig,
+        lo,
+        hi,
+        quality_threshold=min_baseq,
+        read_callback=lambda read: usable(read, min_mapq),
+    )
     per_base = [sum(base[i] for base in cov) for i in range(hi - lo)]
     return int(min(per_base[p - 1 - lo] for p in positions))
 
