@@ -53,11 +53,12 @@ import pandas as pd
 import pysam
 import yaml
 
-from tumorboard.copynumber.calls import BACKBONE, Purity, Settings, call, copies_from_ratio
+from tumorboard.copynumber.calls import Purity, Settings, call, copies_from_ratio
 from tumorboard.copynumber.depth import copy_number_from_depth, gc_content
 from tumorboard.demo import simulate
 from tumorboard.reference import panel
 from tumorboard.reference.contigs import ContigMap
+from tumorboard.reference.panel import BACKBONE
 
 PROJECT = Path(__file__).resolve().parents[1]
 GENES = ["BRAF", "CDKN2A", "EGFR", "ERBB2", "KRAS", "TP53"]
@@ -143,7 +144,7 @@ def truth_doc(row: pd.Series, sites: list[dict]) -> dict:
         somatic.append(
             dict(
                 id=f"snv{i}",
-                gene="backbone",
+                gene=BACKBONE,
                 chrom=s["chrom"],
                 pos=s["pos"],
                 ref=s["ref"],

@@ -8,7 +8,6 @@ import pandas as pd
 import pytest
 
 from tumorboard.copynumber.calls import (
-    BACKBONE,
     Purity,
     Settings,
     call,
@@ -20,6 +19,7 @@ from tumorboard.copynumber.calls import (
 )
 from tumorboard.copynumber.depth import copy_number_from_depth, pooled_reference
 from tumorboard.copynumber.plot import profile_figure, profile_points, write_profile
+from tumorboard.reference.panel import BACKBONE
 
 S = Settings()
 

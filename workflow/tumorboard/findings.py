@@ -26,6 +26,7 @@ from tumorboard.qc.coverage import gene_summary
 from tumorboard.reference import genemodel
 from tumorboard.reference.contigs import ContigMap
 from tumorboard.reference.genemodel import GeneModels
+from tumorboard.reference.panel import BACKBONE
 
 SCHEMA = files("tumorboard") / "schemas" / "findings.schema.json"
 DISCLAIMER = (
@@ -139,7 +140,7 @@ def qc_sample(
     with open(flagstat_json) as fh:
         fs = json.load(fh)["QC-passed reads"]
     total = fs["primary"] or 1
-    genes = targets[targets["target"] != "backbone"]
+    genes = targets[targets["target"] != BACKBONE]
     row = {
         "sample": sample,
         "type": kind,

@@ -17,7 +17,7 @@ from pathlib import Path
 
 import pysam
 
-from tumorboard.reference.contigs import ContigMap
+from tumorboard.reference.contigs import ContigMap, grch38_chrom
 
 
 class VcfImportError(ValueError):
@@ -69,8 +69,7 @@ def mane_gene_spans(mane_summary: str | Path) -> list[tuple[str, int, int, str]]
     with gzip.open(mane_summary, "rt") as fh:
         for row in csv.DictReader(fh, delimiter="\t"):
             if row["MANE_status"] == "MANE Select":
-                chrom = row["GRCh38_chr"]
-                chrom = chrom if chrom.startswith("chr") else f"chr{chrom}"
+                chrom = grch38_chrom(row["GRCh38_chr"])
                 out.append((chrom, int(row["chr_start"]), int(row["chr_end"]), row["symbol"]))
     return out
 
@@ -130,7 +129,7 @@ def import_vcf(
             for rec in vin:
                 if "PASS" not in rec.filter.keys() and len(rec.filter.keys()) > 0:
                     continue
-                chrom = rec.chrom if rec.chrom.startswith("chr") else f"chr{rec.chrom}"
+                chrom = grch38_chrom(rec.chrom)
                 sup = support(rec, src)
                 if sup is None:
                     raise VcfImportError(

@@ -19,7 +19,6 @@ from dataclasses import dataclass, fields
 import numpy as np
 import pandas as pd
 
-BACKBONE = "backbone"
 GENE_COLUMNS = [
     "gene",
     "n_targets",

@@ -33,7 +33,9 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from .calls import BACKBONE, Purity, Settings, gene_table, weighted_median
+from tumorboard.reference.panel import BACKBONE
+
+from .calls import Purity, Settings, gene_table, weighted_median
 from .purity import estimate_purity, neutral_snvs
 
 KEY = ["contig", "start", "end", "target"]

@@ -11,7 +11,9 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from .calls import BACKBONE, Settings, ratio_from_copies
+from tumorboard.reference.panel import BACKBONE
+
+from .calls import Settings, ratio_from_copies
 
 
 def profile_points(targets: pd.DataFrame) -> list[dict]:

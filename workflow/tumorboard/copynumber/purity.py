@@ -10,7 +10,9 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from .calls import BACKBONE, Purity, Settings
+from tumorboard.reference.panel import BACKBONE
+
+from .calls import Purity, Settings
 
 
 def snv_allele_counts(vcf: str | Path) -> pd.DataFrame:

@@ -12,8 +12,10 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
+from tumorboard.reference.contigs import grch38_chrom
+from tumorboard.reference.panel import BACKBONE
+
 from .calls import (
-    BACKBONE,
     GENE_COLUMNS,
     Purity,
     Settings,
@@ -21,11 +23,6 @@ from .calls import (
     ratio_from_copies,
     weighted_median,
 )
-
-
-def _chrom(c) -> str:
-    c = str(c).strip()
-    return c if c.startswith("chr") else f"chr{c}"
 
 
 def read_segments(path: str | Path) -> pd.DataFrame:
@@ -40,7 +37,7 @@ def read_segments(path: str | Path) -> pd.DataFrame:
         )
     out = pd.DataFrame(
         {
-            "chrom": df["Chromosome"].map(_chrom),
+            "chrom": df["Chromosome"].map(lambda c: grch38_chrom(str(c).strip())),
             "start": df["Start"].astype(int),
             "end": df["End"].astype(int),
         }

@@ -13,6 +13,7 @@ from pathlib import Path
 import pandas as pd
 
 from tumorboard.reference.contigs import ContigMap
+from tumorboard.reference.panel import BACKBONE
 
 
 def _read_bed_gz(path: str | Path) -> pd.DataFrame:
@@ -52,7 +53,7 @@ def target_table(
 def gene_summary(targets: pd.DataFrame, sample: str, min_depth: int) -> list[dict]:
     """Per-gene coverage (backbone left out): mean, minimum, fraction of targets >= min_depth."""
     out = []
-    genes = targets[targets["target"] != "backbone"]
+    genes = targets[targets["target"] != BACKBONE]
     for gene, grp in genes.groupby("target", sort=True):
         out.append(
             {
