@@ -5,7 +5,6 @@
 
 from __future__ import annotations
 
-import csv
 import math
 from pathlib import Path
 
@@ -13,7 +12,7 @@ import numpy as np
 import pandas as pd
 
 from tumorboard.reference.contigs import grch38_chrom
-from tumorboard.reference.panel import BACKBONE
+from tumorboard.reference.panel import BACKBONE, read_bed
 
 from .calls import (
     GENE_COLUMNS,
@@ -58,11 +57,9 @@ def read_segments(path: str | Path) -> pd.DataFrame:
 
 
 def read_targets_grch38(path: str | Path) -> pd.DataFrame:
-    """Panel targets in GRCh38 (``targets.grch38.bed``, BED4, 0-based)."""
-    with open(path) as fh:
-        rows = [r for r in csv.reader(fh, delimiter="\t") if r and not r[0].startswith("#")]
+    """Panel targets in GRCh38 (``targets.grch38.bed``, BED4, 0-based, read by ``read_bed``)."""
     return pd.DataFrame(
-        [(r[0], int(r[1]), int(r[2]), r[3]) for r in rows],
+        [(t.contig, t.start, t.end, t.name) for t in read_bed(path)],
         columns=["chrom", "start", "end", "target"],
     )
 

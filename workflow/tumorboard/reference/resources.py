@@ -66,12 +66,13 @@ def load_manifest(path: str | Path) -> dict[str, Resource]:
     return out
 
 
-def sha256_file(path: str | Path) -> str:
-    h = hashlib.sha256()
+def sha256_file(path: str | Path, chunk: int = 1 << 20) -> str:
+    """Hex sha256 of a file, read ``chunk`` bytes at a time (resources, inputs, provenance)."""
+    digest = hashlib.sha256()
     with open(path, "rb") as fh:
-        for block in iter(lambda: fh.read(1 << 20), b""):
-            h.update(block)
-    return h.hexdigest()
+        while block := fh.read(chunk):
+            digest.update(block)
+    return digest.hexdigest()
 
 
 def md5_sequence(seq: str) -> str:

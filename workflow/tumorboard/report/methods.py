@@ -21,6 +21,7 @@ from importlib import metadata
 from pathlib import Path
 
 from tumorboard import __version__
+from tumorboard.reference.resources import sha256_file
 from tumorboard.report.provenance import tool_version
 
 NOT_CAPTURED = "version not captured"
@@ -45,14 +46,6 @@ DISPLAY = {
 
 
 # --------------------------------------------------------------------------- checksums
-
-
-def sha256_file(path: str | Path, chunk: int = 1 << 20) -> str:
-    digest = hashlib.sha256()
-    with open(path, "rb") as fh:
-        while block := fh.read(chunk):
-            digest.update(block)
-    return digest.hexdigest()
 
 
 def canonical_json(obj) -> str:
