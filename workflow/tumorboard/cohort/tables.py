@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import csv
 import json
-import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -24,6 +23,8 @@ from matplotlib.figure import Figure  # noqa: E402
 from matplotlib.lines import Line2D  # noqa: E402
 from matplotlib.patches import Patch, Rectangle  # noqa: E402
 from matplotlib.ticker import MaxNLocator  # noqa: E402
+
+from tumorboard.knowledge.tiers import TIERS, tier_of  # noqa: E402
 
 # --------------------------------------------------------------------------- loading
 
@@ -41,22 +42,18 @@ def load_findings(paths: Iterable[str | Path]) -> list[dict]:
 
 # --------------------------------------------------------------------------- tiers
 
-_TIER = re.compile(r"^(?:tier\s*)?(IV|III|II|I)\s*([A-D])?$", re.I)
-_LEVELS = {"I": 1, "II": 2, "III": 3, "IV": 4}
-
 
 def tier_key(tier: str) -> tuple[int, str]:
-    """Sort key of an AMP/ASCO/CAP tier ("IA" < "IB" < "IIC" < "IID" < "III" < "IV");
-    an unreadable tier sorts last."""
-    m = _TIER.match(tier.strip())
-    if not m:
-        return (9, tier)
-    return (_LEVELS[m.group(1).upper()], (m.group(2) or "").upper())
+    """Sort key of an AMP/ASCO/CAP tier ("IA" < "IB" < "IIC" < "IID" < "III" < "IV", the order
+    of :data:`tumorboard.knowledge.tiers.TIERS`); an unreadable tier sorts last."""
+    t = tier_of(tier)
+    return (t.rank, "") if t else (len(TIERS), tier)
 
 
 def normalise_tier(tier: str) -> str:
-    m = _TIER.match(tier.strip())
-    return (m.group(1).upper() + (m.group(2) or "").upper()) if m else tier.strip()
+    """``Tier IB`` -> ``IB``; text that names no tier is returned stripped."""
+    t = tier_of(tier)
+    return f"{t.tier}{t.level or ''}" if t else tier.strip()
 
 
 def best_tier(tiers: Iterable[str]) -> str:

@@ -22,6 +22,7 @@ have no tier.
 from __future__ import annotations
 
 import json
+import re
 from dataclasses import dataclass
 
 import jsonschema
@@ -38,10 +39,12 @@ from tumorboard.knowledge.tumour_types import SAME_TYPE, Ontology, load_ontology
 from tumorboard.knowledge.vocabulary import WILD_TYPE, Alteration, Not
 
 __all__ = [
+    "TIERS",
     "Tier",
     "actionability",
     "best_tier",
     "evidence_tier",
+    "tier_of",
     "validate_items",
     "wild_type_status",
 ]
@@ -64,6 +67,18 @@ class Tier:
 TIER_IA, TIER_IB = Tier(0, "I", "A"), Tier(1, "I", "B")
 TIER_IIC, TIER_IID = Tier(2, "II", "C"), Tier(3, "II", "D")
 TIER_III, TIER_IV = Tier(4, "III", None), Tier(5, "IV", None)
+TIERS = (TIER_IA, TIER_IB, TIER_IIC, TIER_IID, TIER_III, TIER_IV)
+_BY_NAME = {(t.tier, t.level): t for t in TIERS}
+_TIER_TEXT = re.compile(r"^(?:tier\s*)?(IV|III|II|I)\s*([A-D])?$", re.I)
+
+
+def tier_of(tier: str | None, level: str | None = None) -> Tier | None:
+    """The tier named by ``tier`` and ``level`` ("II", "C"), or by one text such as "IIC" or
+    "Tier IB"; None for anything that names no AMP/ASCO/CAP tier."""
+    m = _TIER_TEXT.match(f"{tier or ''}{level or ''}".strip())
+    if not m:
+        return None
+    return _BY_NAME.get((m.group(1).upper(), (m.group(2) or "").upper() or None))
 
 
 def evidence_tier(level: str, relation: str, specific: bool = True) -> Tier:
@@ -369,9 +384,9 @@ def _finish(it: dict, tier: Tier | None, patient_type: str) -> None:
 
 
 def _order(it: dict) -> tuple:
-    rank = {"I": 0, "II": 1, "III": 2, "IV": 3}.get(it["tier"], 4)
-    return (rank, it["tier_level"] or "Z", it["status"] != "established", it["gene"],
-            it["alteration"])  # fmt: skip
+    tier = tier_of(it["tier"], it["tier_level"])
+    rank = tier.rank if tier else len(TIERS)
+    return (rank, it["status"] != "established", it["gene"], it["alteration"])
 
 
 def validate_items(items: list[dict]) -> None:
