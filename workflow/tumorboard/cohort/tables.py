@@ -25,6 +25,7 @@ from matplotlib.patches import Patch, Rectangle  # noqa: E402
 from matplotlib.ticker import MaxNLocator  # noqa: E402
 
 from tumorboard.knowledge.tiers import TIERS, tier_of  # noqa: E402
+from tumorboard.plotting import PNG_METADATA, deterministic  # noqa: E402
 
 # --------------------------------------------------------------------------- loading
 
@@ -331,7 +332,6 @@ GLYPH = {
     "other": ("P", "black", "other"),
 }
 EMPTY_CELL = "0.92"
-PNG_METADATA = {"Software": None}
 
 
 def oncoprint_order(
@@ -460,6 +460,6 @@ def oncoprint_figure(cohort: Sequence[dict], genes: Sequence[str]) -> Figure:
 def write_oncoprint(cohort: Sequence[dict], genes: Sequence[str], out_png: str | Path) -> None:
     out = Path(out_png)
     out.parent.mkdir(parents=True, exist_ok=True)
-    with matplotlib.rc_context({"font.family": "DejaVu Sans", "hatch.linewidth": 0.6}):
+    with deterministic(extra={"hatch.linewidth": 0.6}):
         fig = oncoprint_figure(cohort, genes)
         fig.savefig(out, format="png", metadata=PNG_METADATA, bbox_inches="tight", pad_inches=0.15)

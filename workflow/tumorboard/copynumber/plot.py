@@ -11,6 +11,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
+from tumorboard.plotting import deterministic
 from tumorboard.reference.panel import BACKBONE
 
 from .calls import Settings, ratio_from_copies
@@ -122,14 +123,13 @@ def profile_figure(points: list[dict], genes: list[dict], purity: float | None, 
     return fig
 
 
-SVG_RC = {"svg.hashsalt": "tumorboard-cnv", "svg.fonttype": "path", "font.family": "DejaVu Sans"}
+SVG_SALT = "tumorboard-cnv"
 
 
 def write_profile(fig, path: str | Path) -> None:
-    """Deterministic SVG (or PNG by extension) of ``profile_figure``."""
-    import matplotlib
-
-    with matplotlib.rc_context(SVG_RC):
+    """Deterministic SVG (or PNG by extension) of ``profile_figure`` (only the date left out of
+    the metadata, as the report's figures leave out all of it)."""
+    with deterministic(SVG_SALT):
         fig.savefig(
             str(path),
             bbox_inches="tight",

@@ -14,6 +14,7 @@ from matplotlib.figure import Figure
 from matplotlib.lines import Line2D
 
 from tumorboard.copynumber.plot import profile_figure
+from tumorboard.plotting import SVG_METADATA, deterministic
 from tumorboard.report.document import (
     copy_number_purity,
     copy_number_settings,
@@ -24,15 +25,9 @@ from tumorboard.report.document import (
 
 matplotlib.use("Agg")
 
-# Deterministic, network-free SVG: salted ids, text drawn as paths (no font references).
-SVG_RC = {
-    "svg.hashsalt": "tumorboard",
-    "svg.fonttype": "path",
-    "font.family": "DejaVu Sans",
-    "font.size": 9,
-    "hatch.linewidth": 0.8,
-}
-SVG_METADATA = {"Date": None, "Creator": None, "Format": None, "Type": None}
+# Deterministic, network-free SVG (tumorboard.plotting): salted ids, text drawn as paths.
+SVG_SALT = "tumorboard"
+SVG_STYLE = {"font.size": 9, "hatch.linewidth": 0.8}
 
 # Greyscale-safe styles: (face grey, hatch); black edges everywhere.
 SAMPLE_STYLES = [("0.35", "//"), ("white", ".."), ("0.7", "xx"), ("white", "\\\\")]
@@ -51,11 +46,11 @@ def _svg(fig: Figure, prefix: str, label: str) -> str:
 
 
 def _svg_rc(func: Callable[[dict], str]) -> Callable[[dict], str]:
-    """Build and save the figure under SVG_RC, leaving global rcParams untouched."""
+    """Build and save the figure deterministically (``tumorboard.plotting``) in SVG_STYLE."""
 
     @functools.wraps(func)
     def wrapper(findings: dict) -> str:
-        with matplotlib.rc_context(SVG_RC):
+        with deterministic(SVG_SALT, SVG_STYLE):
             return func(findings)
 
     return wrapper
