@@ -2,6 +2,17 @@
 # (workflow/tumorboard/calling/caller.py) weighs each read by read; left-normalisation, bgzip + index.
 # A panel of normals is built from the cohort's normal samples (or taken from a file).
 
+# The one bcftools mpileup command, for a patient's samples (rule mpileup) and for the normals of
+# the panel of normals (rule normals_pileup); they differ only in the FORMAT fields annotated.
+# -d/-L raised: with the defaults (250) bcftools skips indel calling on deep panels.
+MPILEUP = (
+    "bcftools mpileup -f {input.ref:q} -R {input.targets:q}"
+    " -q {params.mpileup[min_mapq]} -Q {params.mpileup[min_baseq]}"
+    " -d {params.mpileup[max_depth]} -L {params.mpileup[max_depth]} -m 2"
+    " -F {params.mpileup[gap_frac]} -a {params.annotate}"
+    " -Ob -o {output:q} {input.bams:q} 2> {log:q}"
+)
+
 
 rule mpileup:
     input:
@@ -22,15 +33,10 @@ rule mpileup:
         mem_mb=2000,
         runtime=120,
     params:
-        mapq=config["params"]["mpileup"]["min_mapq"],
-        baseq=config["params"]["mpileup"]["min_baseq"],
-        max_depth=config["params"]["mpileup"]["max_depth"],
-        gap_frac=config["params"]["mpileup"]["gap_frac"],
+        mpileup=config["params"]["mpileup"],
+        annotate="FORMAT/AD,FORMAT/ADF,FORMAT/ADR,FORMAT/DP",
     shell:
-        # -d/-L raised: with the defaults (250) bcftools skips indel calling on deep panels
-        "bcftools mpileup -f {input.ref:q} -R {input.targets:q} -q {params.mapq} -Q {params.baseq}"
-        " -d {params.max_depth} -L {params.max_depth} -m 2 -F {params.gap_frac} -a FORMAT/AD,FORMAT/ADF,FORMAT/ADR,FORMAT/DP"
-        " -Ob -o {output:q} {input.bams:q} 2> {log:q}"
+        MPILEUP
 
 
 rule panel_of_normals:
@@ -74,14 +80,10 @@ rule normals_pileup:
         mem_mb=2000,
         runtime=120,
     params:
-        mapq=config["params"]["mpileup"]["min_mapq"],
-        baseq=config["params"]["mpileup"]["min_baseq"],
-        max_depth=config["params"]["mpileup"]["max_depth"],
-        gap_frac=config["params"]["mpileup"]["gap_frac"],
+        mpileup=config["params"]["mpileup"],
+        annotate="FORMAT/AD,FORMAT/DP",
     shell:
-        "bcftools mpileup -f {input.ref:q} -R {input.targets:q} -q {params.mapq} -Q {params.baseq}"
-        " -d {params.max_depth} -L {params.max_depth} -m 2 -F {params.gap_frac} -a FORMAT/AD,FORMAT/DP"
-        " -Ob -o {output:q} {input.bams:q} 2> {log:q}"
+        MPILEUP
 
 
 rule somatic_call:
