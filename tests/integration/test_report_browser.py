@@ -123,9 +123,22 @@ def test_multiqc_report_loads_nothing_remote(demo, tmp_path):
 # --------------------------------------------------------------------------- PDF
 
 
+def pdf_page_count(pdf_path) -> int:
+    info = subprocess.run(["pdfinfo", str(pdf_path)], capture_output=True, text=True, check=True)
+    m = re.search(r"^Pages:\s+(\d+)", info.stdout, re.M)
+    assert m, f"pdfinfo gave no page count for {pdf_path}"
+    return int(m.group(1))
+
+
+def pdf_text(pdf_path) -> str:
+    """The PDF's text (pdftotext, reading order), pages separated by form feeds."""
+    cmd = ["pdftotext", "-enc", "UTF-8", str(pdf_path), "-"]
+    return subprocess.run(cmd, capture_output=True, text=True, check=True).stdout
+
+
 def test_pdf_pages_and_text(demo, findings, tmp_path):
     report_pdf = demo / "report" / f"{PATIENT}.pdf"
-    pages = pdf.pdf_page_count(report_pdf)
+    pages = pdf_page_count(report_pdf)
     assert 2 <= pages <= 20
     subprocess.run(["pdftoppm", "-r", "40", "-png", str(report_pdf), str(tmp_path / "p")])
     assert len(list(tmp_path.glob("p-*.png"))) == pages
@@ -133,7 +146,7 @@ def test_pdf_pages_and_text(demo, findings, tmp_path):
         width, height = img.size
         assert abs(height / width - 297 / 210) < 0.01  # A4 portrait
 
-    text = pdf.pdf_text(report_pdf)
+    text = pdf_text(report_pdf)
     flat = compact(text)
     assert PATIENT in text
     assert "Research use only" in text

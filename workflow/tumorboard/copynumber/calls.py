@@ -36,7 +36,6 @@ GENE_COLUMNS = [
     "purity_ci_high",
     "source",
 ]
-CALLS = ("amplified", "equivocal", "neutral", "loss", "homozygous deletion", "not evaluable")
 
 
 @dataclass(frozen=True)

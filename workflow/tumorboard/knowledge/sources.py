@@ -487,11 +487,3 @@ def load_kb(path: str | Path) -> KnowledgeBase:
             f"{SCHEMA_VERSION}: rebuild it"
         )
     return KnowledgeBase([Evidence.from_dict(r) for r in doc["records"]], doc["sources"])
-
-
-def citation_line(kb: KnowledgeBase) -> str:
-    """One line naming every input with its release and checksum (for the report)."""
-    return "; ".join(
-        f"{s['name']} ({s['file']}, {s['release_date'] or 'undated'}, sha256 {s['sha256'][:12]})"
-        for s in kb.sources
-    )

@@ -81,10 +81,6 @@ class ContigMap:
             rows = [line.split("\t") for line in fh if line.strip()]
         return cls([Contig(r[0], grch38_chrom(r[0]), 1, int(r[1])) for r in rows])
 
-    @property
-    def is_identity(self) -> bool:
-        return all(c.start == 1 and c.name == c.chrom for c in self.contigs)
-
     @classmethod
     def from_tsv(cls, path: str | Path) -> ContigMap:
         with open(path, newline="") as fh:

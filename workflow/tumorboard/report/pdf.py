@@ -17,7 +17,6 @@ the machine whatever the page or the browser tries.
 from __future__ import annotations
 
 import json
-import re
 import shutil
 import subprocess
 import tempfile
@@ -122,19 +121,6 @@ def _run(cmd: list[str], timeout: int = 120) -> subprocess.CompletedProcess:
     if res.returncode != 0:
         raise RenderError(f"{' '.join(cmd)} failed ({res.returncode}): {res.stderr[-2000:]}")
     return res
-
-
-def pdf_page_count(pdf_path: str | Path) -> int:
-    info = _run(["pdfinfo", str(pdf_path)]).stdout
-    m = re.search(r"^Pages:\s+(\d+)", info, re.M)
-    if not m:
-        raise RenderError(f"pdfinfo gave no page count for {pdf_path}")
-    return int(m.group(1))
-
-
-def pdf_text(pdf_path: str | Path) -> str:
-    """The PDF's text (pdftotext, reading order), pages separated by form feeds."""
-    return _run(["pdftotext", "-enc", "UTF-8", str(pdf_path), "-"]).stdout
 
 
 def pdf_page_png(pdf_path: str | Path, png_path: str | Path, page: int = 1, dpi: int = 110) -> None:
