@@ -400,6 +400,35 @@ class KnowledgeBase:
         return [{k: s[k] for k in keys} for s in self.sources]
 
 
+def _source(
+    sid: str,
+    name: str,
+    path: str | Path,
+    layout: str,
+    release: tuple[str | None, str],
+    counts: tuple[int, int, dict],
+    url: str | None = None,
+    licence: str = "MIT (tumorboard)",
+) -> dict:
+    """One entry of the document's ``sources``: ``release`` is (date, how it was found),
+    ``counts`` (rows read, records kept, rows excluded by reason)."""
+    rows, records, excluded = counts
+    return {
+        "id": sid,
+        "name": name,
+        "file": Path(path).name,
+        "sha256": sha256_file(path),
+        "url": url,
+        "licence": licence,
+        "layout": layout,
+        "release_date": release[0],
+        "release_date_basis": release[1],
+        "rows": rows,
+        "records": records,
+        "excluded": excluded,
+    }
+
+
 def build(
     civic: str | Path,
     biomarkers: str | Path,
@@ -412,48 +441,32 @@ def build(
     ontology = load_ontology(tumour_types)
     exp = read_civic(civic, ontology)
     table = read_biomarkers(biomarkers, ontology)
-    civic_source = {
-        "id": getattr(civic_resource, "id", "civic_evidence"),
-        "name": "CIViC clinical evidence summaries",
-        "file": Path(civic).name,
-        "sha256": sha256_file(civic),
-        "url": getattr(civic_resource, "url", None),
-        "licence": getattr(civic_resource, "licence", None) or "CC0 1.0",
-        "layout": exp.layout,
-        "release_date": exp.release_date,
-        "release_date_basis": "newest last_review_date in the export",
-        "rows": exp.rows,
-        "records": len(exp.records),
-        "excluded": exp.excluded,
-    }
-    table_source = {
-        "id": "biomarkers",
-        "name": "tumorboard regulatory and guideline biomarkers",
-        "file": Path(biomarkers).name,
-        "sha256": sha256_file(biomarkers),
-        "url": None,
-        "licence": "MIT (tumorboard)",
-        "layout": "tumorboard biomarkers v1",
-        "release_date": table.release_date,
-        "release_date_basis": "release line of the table",
-        "rows": len(table.records),
-        "records": len(table.records),
-        "excluded": {},
-    }
-    ontology_source = {
-        "id": "tumour_types",
-        "name": "tumorboard tumour types (OncoTree codes, Disease Ontology ids)",
-        "file": Path(tumour_types).name,
-        "sha256": sha256_file(tumour_types),
-        "url": None,
-        "licence": "MIT (tumorboard)",
-        "layout": "tumorboard tumour types v1",
-        "release_date": None,
-        "release_date_basis": "not versioned separately",
-        "rows": len(ontology.types),
-        "records": 0,
-        "excluded": {},
-    }
+    civic_source = _source(
+        getattr(civic_resource, "id", "civic_evidence"),
+        "CIViC clinical evidence summaries",
+        civic,
+        exp.layout,
+        (exp.release_date, "newest last_review_date in the export"),
+        (exp.rows, len(exp.records), exp.excluded),
+        url=getattr(civic_resource, "url", None),
+        licence=getattr(civic_resource, "licence", None) or "CC0 1.0",
+    )
+    table_source = _source(
+        "biomarkers",
+        "tumorboard regulatory and guideline biomarkers",
+        biomarkers,
+        "tumorboard biomarkers v1",
+        (table.release_date, "release line of the table"),
+        (len(table.records), len(table.records), {}),
+    )
+    ontology_source = _source(
+        "tumour_types",
+        "tumorboard tumour types (OncoTree codes, Disease Ontology ids)",
+        tumour_types,
+        "tumorboard tumour types v1",
+        (None, "not versioned separately"),
+        (len(ontology.types), 0, {}),
+    )
     records = table.records + exp.records
     return KnowledgeBase(records, [civic_source, table_source, ontology_source])
 

@@ -294,19 +294,19 @@ def parse_profile(text: str) -> Alteration | And | Or | Not:
         pos += 1
         return tokens[pos - 1]
 
-    def expr():
-        args = [term()]
-        while peek() == "OR":
+    def joined(op: str, operand, node):
+        """``operand (op operand)*``: one operand, or ``node`` of all of them."""
+        args = [operand()]
+        while peek() == op:
             take()
-            args.append(term())
-        return args[0] if len(args) == 1 else Or(tuple(args))
+            args.append(operand())
+        return args[0] if len(args) == 1 else node(tuple(args))
+
+    def expr():
+        return joined("OR", term, Or)
 
     def term():
-        args = [factor()]
-        while peek() == "AND":
-            take()
-            args.append(factor())
-        return args[0] if len(args) == 1 else And(tuple(args))
+        return joined("AND", factor, And)
 
     def factor():
         tok = peek()
