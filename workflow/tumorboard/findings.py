@@ -18,6 +18,7 @@ import pysam
 
 from tumorboard.annotation import hgvs
 from tumorboard.calling import hotspots
+from tumorboard.calling.caller import params_from_config
 from tumorboard.copynumber import plot
 from tumorboard.copynumber.calls import Settings
 from tumorboard.knowledge.sources import load_kb
@@ -343,10 +344,8 @@ def assemble(
         None if from_vcf else tumour_bam,
         variants,
         som["min_depth"],
-        som["hotspot_min_alt_reads"],
+        params_from_config(som, mpileup),
         som["lod_probability"],
-        mpileup["min_mapq"],
-        mpileup["min_baseq"],
         filtered=[r for r in rejected if r["alt_reads"] > 0],
     )
     hotspots.mark_hotspot_variants(statuses, variants)

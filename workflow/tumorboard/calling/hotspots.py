@@ -2,9 +2,12 @@
 
 A hotspot is *detected* when a PASS somatic variant changes its codon; otherwise it is *not
 detected* only when the tumour depth over the codon reaches ``min_depth``, and the statement
-carries the limit of detection at that depth: the smallest allele fraction ``f`` for which
-``P(X >= min_alt_reads) >= probability`` with ``X ~ Binomial(depth, f)``.  Below ``min_depth``,
-or for genes outside the panel, the hotspot is *not evaluable* and never called wild-type.
+carries the limit of detection at that depth: the smallest allele fraction ``f`` that the caller
+would call with ``probability``, i.e. ``P(X >= k) >= probability`` with ``X ~ Binomial(depth, f)``
+and ``k`` the fewest alt reads that pass the caller's hotspot rule at that depth (minimum alt
+reads, the VAF floor and the tumour log-odds, decided by ``caller.judge`` on reads of base quality
+``LOD_BASE_QUALITY``).  Below ``min_depth``, or for genes outside the panel, the hotspot is *not
+evaluable* and never called wild-type.
 """
 
 from __future__ import annotations
@@ -18,6 +21,7 @@ import pysam
 from scipy.optimize import brentq
 from scipy.stats import binom
 
+from tumorboard.calling.caller import MAX_QUAL, CallerParams, Evidence, judge
 from tumorboard.calling.reads import usable
 from tumorboard.reference.contigs import ContigMap
 from tumorboard.reference.genemodel import GeneModels
@@ -87,8 +91,49 @@ def hotspot_regions(hotspots: list[Hotspot], models: GeneModels) -> list[tuple[s
     return out
 
 
+# Base quality assumed for the tumour log-odds of the limit of detection: Q30, the usual Illumina
+# benchmark (indels and MNVs are weighed at Q40, so for them this is conservative).  Reads of
+# lower quality need more alt reads to reach the TLOD threshold.
+LOD_BASE_QUALITY = 30
+# the reasons that depend on how many alt reads the depth gives (the artefact filters do not)
+_DEPTH_REASONS = frozenset({"alt_reads", "low_vaf", "tlod"})
+
+
+def called_alt_reads(
+    depth: int, p: CallerParams, base_quality: int = LOD_BASE_QUALITY
+) -> int | None:
+    """The fewest alt reads among ``depth`` that the caller's hotspot rule passes (``judge`` on
+    reads of ``base_quality``: minimum alt reads, VAF floor, TLOD); None if none do."""
+    q = min(base_quality, MAX_QUAL)
+    for alt in range(p.hotspot_min_alt_reads, depth + 1):
+        ref = depth - alt
+        ev = Evidence(
+            ref_quals=[q] * ref,
+            alt_quals=[q] * alt,
+            ref_fwd=ref - ref // 2,
+            ref_rev=ref // 2,
+            alt_fwd=alt - alt // 2,
+            alt_rev=alt // 2,
+            alt_mapq=[60] * alt,
+            alt_positions=[50] * alt,
+        )
+        reasons, _, _ = judge(ev, None, p, hotspot=True)
+        if _DEPTH_REASONS.isdisjoint(reasons):
+            return alt
+    return None
+
+
+def hotspot_lod(
+    depth: int, p: CallerParams, probability: float = 0.95, base_quality: int = LOD_BASE_QUALITY
+) -> float | None:
+    """Smallest VAF the caller calls at a hotspot with ``probability`` at ``depth``."""
+    alt = called_alt_reads(depth, p, base_quality)
+    return None if alt is None else limit_of_detection(depth, alt, probability)
+
+
 def limit_of_detection(depth: int, min_alt_reads: int, probability: float = 0.95) -> float | None:
-    """Smallest VAF detected with ``probability`` at ``depth`` given the alt-read rule."""
+    """Smallest VAF that gives at least ``min_alt_reads`` alt reads at ``depth`` with
+    ``probability`` (binomial)."""
     if depth < min_alt_reads:
         return None
 
@@ -135,16 +180,15 @@ def evaluate(
     bam_path: str,
     variants: list[dict],
     min_depth: int,
-    min_alt_reads: int,
+    caller: CallerParams,
     probability: float,
-    min_mapq: int,
-    min_baseq: int,
     filtered: list[dict] | None = None,
 ) -> list[dict]:
     """One status row per hotspot.  ``variants`` are PASS findings with GRCh38 ``chrom``/``pos``,
     ``ref``, ``alt``, ``gene`` and ``protein_short``; ``filtered`` are candidates the caller
     rejected (same keys plus ``alt_reads`` and ``filters``), reported as sub-threshold evidence.
-    ``min_alt_reads`` is the caller's hotspot alt-read rule, which the limit of detection uses."""
+    ``caller`` holds the read filters (``min_mapq``, ``min_baseq``) the depth counts with and the
+    hotspot rule the limit of detection uses."""
     genes = {t.gene: t for t in models.transcripts}
     out = []
     with pysam.AlignmentFile(bam_path) if bam_path else nullcontext() as bam:
@@ -185,7 +229,7 @@ def evaluate(
                     row["reason"] = "started from a VCF: no reads to genotype this hotspot"
                 out.append(row)
                 continue
-            depth = codon_depth(bam, tx.chrom, cpos, min_mapq, min_baseq)
+            depth = codon_depth(bam, tx.chrom, cpos, caller.min_mapq, caller.min_baseq)
             row["depth"] = depth
             weak = _overlapping(filtered or [], h, chrom, g_lo, g_hi)
             if not hit and depth >= min_depth:
@@ -198,7 +242,7 @@ def evaluate(
                     f"{best['alt_reads']} alt reads ({best['vaf']:.1%}) for {best['ref']}>"
                     f"{best['alt']} at {best['chrom']}:{best['pos']}, filtered: {best['filters']}"
                 )
-            lod = limit_of_detection(depth, min_alt_reads, probability)
+            lod = hotspot_lod(depth, caller, probability)
             row["lod_vaf"] = round(lod, 4) if lod is not None else None
             out.append(row)
     return out

@@ -115,6 +115,7 @@ def _thresholds(findings: dict) -> dict:
         "min_alt_reads": str(t["min_alt_reads"]),
         "hotspot_min_alt_reads": str(t.get("hotspot_min_alt_reads", t["min_alt_reads"])),
         "min_vaf": pct(t["min_vaf"]),
+        "hotspot_min_vaf": pct(t.get("hotspot_min_vaf", t["min_vaf"])),
         "lod_probability": pct(t["lod_probability"], 0),
     }
 

@@ -212,9 +212,10 @@ def _reads_paragraphs(
     )
     hotspots = (
         f"Hotspot codons are evaluable at a tumour depth ≥ {som['min_depth']}x; a negative "
-        f"hotspot states its limit of detection, the smallest allele fraction detected with "
-        f"{_pct(som['lod_probability'])} probability (binomial) at its depth given the "
-        f"caller's minimum of {som['hotspot_min_alt_reads']} alt reads inside hotspots."
+        f"hotspot states its limit of detection, the smallest allele fraction the caller would "
+        f"call with {_pct(som['lod_probability'])} probability (binomial) at its depth: enough "
+        f"alt reads to pass the caller's hotspot rule (≥ {som['hotspot_min_alt_reads']} reads, "
+        f"≥ {_pct(som['hotspot_min_vaf'])}, TLOD ≥ {som['hotspot_min_tlod']} on bases of Q30)."
     )
     copy_number = _copy_number_paragraph(config["copy_number"], tumour_only, pooled_normals)
     return [qc, calling + " " + hotspots, copy_number]
