@@ -39,3 +39,9 @@ bench-calling: install
 .PHONY: bench-cnv
 bench-cnv: install
 	$(VENV)/bin/python bench/cnv.py --cores $(CORES) --mirror "$(abspath $(MIRROR))"
+
+# What bwa index costs (bench/README.md): wall, CPU and peak RSS of bwa index (is and bwtsw) on the
+# real-coordinate test genome (294 Mb), scaled to GRCh38 -> bench/results/bwa_index.*  ~15 min.
+.PHONY: bench-bwa-index
+bench-bwa-index: install
+	$(VENV)/bin/python bench/bwa_index.py --mirror "$(abspath $(MIRROR))"
