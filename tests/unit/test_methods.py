@@ -127,6 +127,24 @@ def test_methods_carry_the_configured_thresholds(config, versions):
     assert "allele fraction ≥ 5%" in t2 and "KRAS and NRAS" in t2
 
 
+def test_methods_state_the_civic_to_amp_level_mapping(config, versions):
+    kb = [{"name": "CIViC clinical evidence summaries", "release_date": "2018-05-06"}]
+    (para,) = [p for p in methods.methods_paragraphs(config, versions, knowledge_base=kb)
+               if "AMP/ASCO/CAP" in p]  # fmt: skip
+    assert "rather than taken one to one" in para
+    for words in [
+        "CIViC A (validated association) counts as AMP level B",
+        "CIViC B (clinical trial or other patient data) as level C",
+        "CIViC C (case study) and D (preclinical) as level D",
+        "CIViC E (inferential) is listed but not counted",
+        "AMP level A (FDA/EMA approval or professional guideline) comes only from the project's "
+        "authored biomarker table",
+        "Tier I is level A or B in the patient's tumour type",
+    ]:
+        assert words in para, words
+    assert "AMP/ASCO/CAP levels" not in text(config, versions)  # no knowledge base, no tiers
+
+
 def test_tumour_only_and_vcf_patients_get_their_own_methods(config, versions):
     t = text(config, versions, tumour_only=True)
     assert "germline variants cannot be excluded" in t

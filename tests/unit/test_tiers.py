@@ -80,12 +80,25 @@ def therapies(item, tier=None):
         ("C", "same", True, "Tier II-C"),
         ("C", "other", True, "Tier II-C"),
         ("D", "same", True, "Tier II-D"),
-        ("E", "same", True, "Tier II-D"),
         ("A", "same", False, "Tier II-C"),  # gene-level evidence, variant at no hotspot
     ],
 )
 def test_evidence_tier(level, relation, specific, tier):
+    # ``level`` is the AMP/ASCO/CAP level (after amp_level), not the source's own
     assert T.evidence_tier(level, relation, specific).label == tier
+
+
+def test_civic_levels_map_to_amp_levels_not_one_to_one():
+    # Li et al. 2017: A approval/guideline, B well-powered studies with consensus, C small
+    # studies / investigational, D preclinical or a few case reports.  CIViC: A validated,
+    # B clinical evidence, C case study, D preclinical, E inferential.
+    assert T.CIVIC_TO_AMP == {"A": "B", "B": "C", "C": "D", "D": "D", "E": None}
+    assert [T.amp_level(S.CIVIC, lv) for lv in "ABCDE"] == ["B", "C", "D", "D", None]
+    # the authored table (approvals, guidelines) is written in AMP levels and keeps them
+    assert [T.amp_level(S.BIOMARKERS, lv) for lv in "ABCD"] == ["A", "B", "C", "D"]
+    same = {lv: T.evidence_tier(T.amp_level(S.CIVIC, lv), "same").label for lv in "ABCD"}
+    assert same == {"A": "Tier I-B", "B": "Tier II-C", "C": "Tier II-D", "D": "Tier II-D"}
+    assert T.evidence_tier(T.amp_level(S.BIOMARKERS, "A"), "same").label == "Tier I-A"
 
 
 def test_best_tier_is_the_lowest_rank():
@@ -113,11 +126,13 @@ def test_braf_v600e_melanoma_is_tier_ia_with_vemurafenib_and_dabrafenib(kb):
 
 def test_braf_v600e_skin_melanoma_counts_civic_level_a(kb):
     top = run(kb, findings("skin melanoma", [variant("BRAF", "V600E", exon=15)]))[0]
+    assert top["tier_label"] == "Tier I-A"  # the authored approvals (TB017, TB018)
     ids = {e["id"]: e for e in top["evidence"]}
+    # CIViC level A is AMP/ASCO/CAP level B (the item records no approval): Tier I-B
     for eid in ("EID1409", "EID1411"):
         assert (ids[eid]["tier"], ids[eid]["tier_level"], ids[eid]["tumour_type_match"]) == (
             "I",
-            "A",
+            "B",
             "same",
         )
     assert ids["EID1409"]["url"] == "https://civicdb.org/links/evidence_items/1409"
@@ -162,6 +177,16 @@ def test_demo_like_colorectal_patient(kb):
     assert ("cetuximab + encorafenib", "sensitivity") in therapies(braf, "I-A")
     agnostic = next(e for e in braf["evidence"] if e["id"] == "TB024")
     assert (agnostic["tumour_type_match"], agnostic["counts"]) == ("excluded", False)
+    # CIViC level B items in CRC are AMP/ASCO/CAP level C: dabrafenib + trametinib (EID1415)
+    # and irinotecan + selumetinib (EID1326, 31 patients) are Tier II-C, not I-B
+    for item, eid in ((braf, "EID1415"), (kras, "EID1326")):
+        e = next(e for e in item["evidence"] if e["id"] == eid)
+        assert (e["level"], e["tumour_type_match"], e["tier"], e["tier_level"]) == (
+            "B",
+            "same",
+            "II",
+            "C",
+        )
     assert got["EGFR p.L858R"]["tier_label"] == "Tier II-C"  # NSCLC evidence, other type
     assert got["EGFR p.E746_A750del"]["tier_label"] == "Tier II-C"
     assert got["CDKN2A p.A68Gfs*51"]["tier_label"] == "Tier III"
@@ -227,9 +252,10 @@ def test_resistance_is_shown_as_resistance(kb):
     items = run(kb, findings("non-small cell lung cancer", [variant("EGFR", "C797S", exon=20)]))
     c797s = by_label(items)["EGFR p.C797S"]
     assert ("osimertinib", "resistance") in therapies(c797s)
-    # CIViC 2018 rates C797S resistance to osimertinib level B in NSCLC: Tier I-B, as
-    # resistance; gene-level "EGFR mutation" sensitivity evidence is capped at Tier II
-    assert c797s["tier_label"] == "Tier I-B"
+    # CIViC 2018 rates C797S resistance to osimertinib level B in NSCLC (AMP/ASCO/CAP level C)
+    # and the authored table level C: Tier II-C, as resistance; gene-level "EGFR mutation"
+    # sensitivity evidence is capped at Tier II
+    assert c797s["tier_label"] == "Tier II-C"
     assert "resistance to osimertinib" in c797s["tier_basis"]
     assert {t["tier"] for t in c797s["therapies"] if t["response"] == "sensitivity"} == {"II"}
 
@@ -289,8 +315,8 @@ def test_and_profile_is_a_combination_finding(current_kb):
     items = run(current_kb, f)
     combo = by_label(items)["EGFR p.L858R + EGFR p.T790M"]
     assert combo["kind"] == "combination" and combo["finding"] == ["/variants/0", "/variants/1"]
-    # NSCLC evidence (level B) is broader than lung adenocarcinoma: Tier I-B
-    assert combo["tier_label"] == "Tier I-B"
+    # NSCLC evidence (CIViC level B = AMP/ASCO/CAP level C), broader than lung adenocarcinoma
+    assert combo["tier_label"] == "Tier II-C"
     assert by_label(items)["EGFR p.T790M"]["tier_label"] == "Tier III"
 
 
@@ -331,3 +357,91 @@ def test_unevaluable_not_condition_is_named_by_its_profile(current_kb):
     assert ne["alteration"] == "(KRAS G12C OR KRAS G12D) AND NOT NRAS Q61K"
     assert ne["finding"] == ["/variants/0"] and "gene not in this panel" in ne["reason"]
     assert by_label(items)["KRAS p.G12D"]["status"] == "established"
+
+
+# --------------------------------------------------------------------------------------------
+# CIViC levels are mapped to AMP/ASCO/CAP levels (issue 12, item 1)
+# --------------------------------------------------------------------------------------------
+
+CIVIC_HEADER = (
+    "molecular_profile\tmolecular_profile_id\tdisease\tdoid\tphenotypes\ttherapies\t"
+    "therapy_interaction_type\tevidence_type\tevidence_direction\tevidence_level\tsignificance\t"
+    "evidence_statement\tcitation_id\tsource_type\tasco_abstract_id\tcitation\tnct_ids\trating\t"
+    "evidence_status\tevidence_id\tvariant_origin\tlast_review_date\tevidence_civic_url\t"
+    "molecular_profile_civic_url\tis_flagged\n"
+)
+
+
+def civic_row(eid, profile, disease, doid, therapies, level, interaction="Combination"):
+    return (
+        f"{profile}\t1\t{disease}\t{doid}\t\t{therapies}\t{interaction}\tPredictive\tSupports\t"
+        f"{level}\tSensitivity/Response\tTest item (not CIViC text).\t{eid}\tPubMed\t\tTest\t\t3\t"
+        f"accepted\t{eid}\tSomatic\t2024-08-01 00:00:00 UTC\t\t\tfalse\n"
+    )
+
+
+@pytest.fixture
+def small_kb(tmp_path, project):
+    """CIViC items as the demo meets them in colorectal cancer (levels as CIViC rates them)."""
+    civic = tmp_path / "civic.tsv"
+    civic.write_text(
+        CIVIC_HEADER
+        # BRAF V600E CRC cohort on dabrafenib + trametinib (CIViC EID1415 is rated B)
+        + civic_row(1415, "BRAF V600E", "Colorectal Cancer", 9256, "Dabrafenib,Trametinib", "B")
+        # KRAS G12D, irinotecan + selumetinib, 31 patients stopped early (EID1326, rated B)
+        + civic_row(1326, "KRAS G12D", "Colorectal Cancer", 9256, "Irinotecan,Selumetinib", "B")
+        # a CIViC level A item in colorectal cancer: validated, but no approval on the item
+        + civic_row(9100, "BRAF V600E", "Colorectal Cancer", 9256, "Cetuximab,Encorafenib", "A")
+        # a case study and an inferential item in colorectal cancer
+        + civic_row(9101, "KRAS G12D", "Colorectal Cancer", 9256, "Trametinib", "C", "")
+        + civic_row(9102, "KRAS G12D", "Colorectal Cancer", 9256, "Sorafenib", "E", "")
+    )
+    return S.build(civic, project / "resources" / "biomarkers.tsv", TUMOUR_TYPES)
+
+
+def crc(*variants):
+    return findings("colorectal adenocarcinoma", list(variants))
+
+
+def test_civic_b_dabrafenib_trametinib_in_colorectal_is_not_tier_ib(small_kb):
+    braf = by_label(run(small_kb, crc(variant("BRAF", "V600E", exon=15))))["BRAF p.V600E"]
+    ev = {e["id"]: e for e in braf["evidence"]}
+    e = ev["EID1415"]
+    assert (e["level"], e["tumour_type_match"], e["counts"]) == ("B", "same", True)
+    assert (e["tier"], e["tier_level"]) == ("II", "C")  # CIViC B = AMP C, not I-B
+    dt = next(t for t in braf["therapies"] if t["therapy"] == "dabrafenib + trametinib")
+    assert (dt["tier"], dt["tier_level"]) == ("II", "C")
+    assert ("dabrafenib + trametinib", "sensitivity") not in therapies(braf, "I-B")
+
+
+def test_civic_b_irinotecan_selumetinib_for_kras_g12d_is_not_tier_ib(small_kb):
+    kras = by_label(run(small_kb, crc(variant("KRAS", "G12D", exon=2))))["KRAS p.G12D"]
+    ev = {e["id"]: e for e in kras["evidence"]}
+    assert (ev["EID1326"]["tier"], ev["EID1326"]["tier_level"]) == ("II", "C")
+    assert ("irinotecan + selumetinib", "sensitivity") in therapies(kras, "II-C")
+    assert not therapies(kras, "I-B")
+    # a case study is AMP level D; an inferential item is listed but does not count
+    assert (ev["EID9101"]["tier"], ev["EID9101"]["tier_level"]) == ("II", "D")
+    assert (ev["EID9102"]["counts"], ev["EID9102"]["tier"]) == (False, None)
+    # KRAS G12D in CRC stays Tier I-A: the authored anti-EGFR resistance facts (TB009/TB010)
+    assert kras["tier_label"] == "Tier I-A"
+    assert {("cetuximab", "resistance"), ("panitumumab", "resistance")} == therapies(kras, "I-A")
+
+
+def test_authored_fda_approval_stays_tier_ia(small_kb):
+    braf = by_label(run(small_kb, crc(variant("BRAF", "V600E", exon=15))))["BRAF p.V600E"]
+    assert braf["tier_label"] == "Tier I-A"
+    assert braf["tier_basis"].startswith("tumorboard biomarkers TB025: level A, sensitivity")
+    assert ("cetuximab + encorafenib", "sensitivity") in therapies(braf, "I-A")
+    ev = {e["id"]: e for e in braf["evidence"]}
+    assert (ev["TB025"]["level"], ev["TB025"]["tier"], ev["TB025"]["tier_level"]) == ("A", "I", "A")
+    # the CIViC level A item on the same therapy is AMP level B: I-B beside the approval
+    assert (ev["EID9100"]["tier"], ev["EID9100"]["tier_level"]) == ("I", "B")
+
+
+def test_tier_basis_names_both_levels_for_civic(small_kb):
+    f = findings("colorectal adenocarcinoma", [variant("BRAF", "V600E", exon=15)])
+    small_kb.records = [r for r in small_kb.records if r.source == S.CIVIC]
+    braf = by_label(run(small_kb, f))["BRAF p.V600E"]
+    assert braf["tier_label"] == "Tier I-B"
+    assert braf["tier_basis"].startswith("CIViC EID9100: level A (AMP/ASCO/CAP level B)")

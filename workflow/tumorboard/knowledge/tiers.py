@@ -1,11 +1,12 @@
 """AMP/ASCO/CAP 2017 tiers (Li et al., J Mol Diagn 2017) for a patient's findings.
 
-Per evidence item (predictive, direction Supports, sensitivity or resistance):
+Per evidence item (predictive, direction Supports, sensitivity or resistance), with its source's
+level first mapped to an AMP/ASCO/CAP level by :func:`amp_level` (CIViC's levels are not AMP's:
+see :data:`CIVIC_TO_AMP`; the biomarker table is authored in AMP levels):
 
-* level A (approved therapy or professional guideline: CIViC A, the biomarker table's A) or
-  B (well-powered studies: CIViC B) in the patient's tumour type, its ancestor, or tumour-agnostic
-  -> Tier I-A / I-B;
-* level A/B in another tumour type, or level C anywhere -> Tier II-C; level D/E -> Tier II-D;
+* AMP level A (approved therapy or professional guideline) or B (well-powered studies with
+  consensus) in the patient's tumour type, its ancestor, or tumour-agnostic -> Tier I-A / I-B;
+* AMP level A/B in another tumour type, or level C anywhere -> Tier II-C; level D -> Tier II-D;
 * evidence that names any mutation of the gene ("EGFR mutation") or of an exon (for a variant
   at no known hotspot) rather than the patient's change counts at most as Tier II-C: such
   evidence is usually about the common activating changes, not a resistance mutation or a
@@ -34,14 +35,17 @@ from tumorboard.knowledge.matching import (
     protein_altering,
     wild_type_status,
 )
-from tumorboard.knowledge.sources import BIOMARKERS, SCHEMA, Evidence, KnowledgeBase
+from tumorboard.knowledge.sources import BIOMARKERS, CIVIC, SCHEMA, Evidence, KnowledgeBase
 from tumorboard.knowledge.tumour_types import SAME_TYPE, Ontology, load_ontology
 from tumorboard.knowledge.vocabulary import WILD_TYPE, Alteration, Not
 
 __all__ = [
+    "CIVIC_TO_AMP",
+    "LEVEL_MAPPING_TEXT",
     "TIERS",
     "Tier",
     "actionability",
+    "amp_level",
     "best_tier",
     "evidence_tier",
     "tier_of",
@@ -81,8 +85,72 @@ def tier_of(tier: str | None, level: str | None = None) -> Tier | None:
     return _BY_NAME.get((m.group(1).upper(), (m.group(2) or "").upper() or None))
 
 
+# --------------------------------------------------------------------------------------------
+# Evidence levels: a source's level -> AMP/ASCO/CAP 2017 level (the one place they are mapped)
+# --------------------------------------------------------------------------------------------
+
+AMP_LEVELS = ("A", "B", "C", "D")
+
+CIVIC_TO_AMP: dict[str, str | None] = {"A": "B", "B": "C", "C": "D", "D": "D", "E": None}
+"""CIViC evidence level -> AMP/ASCO/CAP level (None: listed, never counted toward a tier).
+
+The two scales name different things, so they are not mapped one to one.  AMP/ASCO/CAP
+(Li et al., J Mol Diagn 2017;19:4-23, Table 2): A = FDA-approved therapy or professional
+guideline; B = well-powered studies with expert consensus; C = FDA-approved for a different
+tumour type, investigational therapies, multiple small published studies with some consensus;
+D = preclinical trials or a few case reports without consensus.  CIViC evidence levels
+(civic.readthedocs.io, model/evidence/level): A validated association (proven or consensus
+association in human medicine), B clinical evidence (a clinical trial or other primary patient
+data), C case study, D preclinical, E inferential.
+
+* CIViC A -> AMP B.  A CIViC evidence item records no approval or guideline (CIViC keeps those
+  on assertions, not in the evidence export), so it is read as well-powered, validated clinical
+  evidence.  Level A comes only from a source that is an approval or a guideline: the authored
+  biomarker table (``resources/biomarkers.tsv``: FDA/EMA approvals and guidelines, each row
+  citing its label or guideline), which keeps its own level.  A CIViC A association that is an
+  approval therefore reaches Tier I-A through its authored row.
+* CIViC B -> AMP C.  "Clinical trial or other primary patient data" includes single-arm,
+  early-phase and stopped cohorts (e.g. 31 patients); one such item does not meet AMP B's
+  "well-powered studies with consensus", but is an investigational therapy / small study (C).
+* CIViC C (case study) -> AMP D ("a few case reports without consensus").
+* CIViC D (preclinical) -> AMP D ("preclinical trials").
+* CIViC E (inferential) -> not counted: AMP's lowest level still rests on data about the
+  variant (preclinical or case reports); an inferred association has none.  The item is listed
+  with the finding's evidence, with ``counts`` false.
+
+PCGR (sigven/pcgr, docs/tier_systems.rst, AMP/ASCO/CAP tier model) agrees that Tier I needs
+strong clinical evidence in the patient's tumour type ("approved therapies, part of guidelines,
+validated or discovered in late clinical trials") and that case reports and preclinical
+evidence (CIViC C/D/E) are weak, Tier II at most.  It differs in counting every CIViC B item as
+strong (Tier I in the tumour type) and CIViC E as weak (Tier II); this mapping is stricter on
+both, following Li et al.'s definitions of levels B and D.
+"""
+
+LEVEL_MAPPING_TEXT = (
+    "CIViC evidence levels were mapped to AMP/ASCO/CAP levels (Li et al. 2017) rather than "
+    "taken one to one, because CIViC's levels describe the kind of study and AMP's the "
+    "strength of consensus: CIViC A (validated association) counts as AMP level B, CIViC B "
+    "(clinical trial or other patient data) as level C, CIViC C (case study) and D "
+    "(preclinical) as level D, and CIViC E (inferential) is listed but not counted; AMP level A "
+    "(FDA/EMA approval or professional guideline) comes only from the project's authored "
+    "biomarker table, which cites the label or guideline of each row. Tier I is level A or B "
+    "in the patient's tumour type; Tier II is level A or B in another tumour type, or level C "
+    "or D."
+)
+
+
+def amp_level(source: str, level: str) -> str | None:
+    """The AMP/ASCO/CAP level (A-D) of an evidence item of ``source`` rated ``level`` by that
+    source, or None when the item does not count toward a tier.  CIViC levels map by
+    :data:`CIVIC_TO_AMP`; the authored biomarker table is already in AMP levels."""
+    if source == CIVIC:
+        return CIVIC_TO_AMP.get(level)
+    return level if level in AMP_LEVELS else None
+
+
 def evidence_tier(level: str, relation: str, specific: bool = True) -> Tier:
-    """The AMP/ASCO/CAP tier one evidence item supports (``relation``: how its tumour type
+    """The AMP/ASCO/CAP tier one evidence item supports, from its AMP/ASCO/CAP ``level``
+    (:func:`amp_level`, not the source's own level) and ``relation`` (how its tumour type
     relates to the patient's, see :meth:`tumorboard.knowledge.tumour_types.Ontology.relation`)."""
     if level in ("A", "B") and relation in SAME_TYPE and specific:
         return TIER_IA if level == "A" else TIER_IB
@@ -98,7 +166,10 @@ def best_tier(tiers: list[Tier]) -> Tier | None:
 def counts(rec: Evidence, relation: str) -> bool:
     """Does an evidence item count toward a tier?"""
     return (
-        rec.direction == "Supports" and rec.response in COUNTED_RESPONSES and relation != EXCLUDED
+        rec.direction == "Supports"
+        and rec.response in COUNTED_RESPONSES
+        and relation != EXCLUDED
+        and amp_level(rec.source, rec.level) is not None
     )
 
 
@@ -160,7 +231,7 @@ def _evidence_entry(
     rec: Evidence, relation: str, kinds: list[str], specific: bool, ontology: Ontology
 ) -> dict:
     counted = counts(rec, relation)
-    tier = evidence_tier(rec.level, relation, specific) if counted else None
+    tier = evidence_tier(amp_level(rec.source, rec.level), relation, specific) if counted else None
     return {
         "source": rec.source,
         "id": rec.id,
@@ -236,10 +307,10 @@ def _basis(evidence: list[dict], patient_type: str) -> str:
         "other": f"in another tumour type ({e['disease']})",
     }[e["tumour_type_match"]]
     note = "" if e["specific"] else "; the evidence names any mutation of the gene or exon"
-    return (
-        f"{e['source']} {e['id']}: level {e['level']}, {e['response']} to {e['therapy']}, "
-        f"{where}{note}"
-    )
+    level = f"level {e['level']}"
+    if e["source"] == CIVIC:  # the source's level and the AMP/ASCO/CAP level it maps to
+        level += f" (AMP/ASCO/CAP level {amp_level(CIVIC, e['level'])})"
+    return f"{e['source']} {e['id']}: {level}, {e['response']} to {e['therapy']}, {where}{note}"
 
 
 def actionability(
@@ -321,8 +392,7 @@ def actionability(
     for marks, it in items.items():
         it = it or item(marks)
         counted = [e for e in it["evidence"] if e["counts"]]
-        tier = best_tier([evidence_tier(e["level"], e["tumour_type_match"], e["specific"])
-                          for e in counted])  # fmt: skip
+        tier = best_tier([tier_of(e["tier"], e["tier_level"]) for e in counted])
         if it["kind"] in ("variant", "copy number") and tier is None:
             tier, reason = _untiered(marks, findings, ctx)
             it["reason"] = reason

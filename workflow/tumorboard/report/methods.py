@@ -21,6 +21,7 @@ from importlib import metadata
 from pathlib import Path
 
 from tumorboard import __version__
+from tumorboard.knowledge.tiers import LEVEL_MAPPING_TEXT
 from tumorboard.reference.resources import sha256_file
 from tumorboard.report.provenance import tool_version
 
@@ -296,7 +297,8 @@ def methods_paragraphs(
                 f"{src['name']} (release {src.get('release_date') or 'undated'})"
                 for src in knowledge_base
             )
-            + "."
+            + ". "
+            + LEVEL_MAPPING_TEXT
         ]
         if knowledge_base
         else []
