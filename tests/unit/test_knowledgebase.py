@@ -493,3 +493,138 @@ def test_schema_violation_is_reported(tmp_path, project):
     kb.records[0].level = "Z"
     with pytest.raises(V.KnowledgeBaseError, match="fails its schema at /records/0/level"):
         S.write_kb(kb, tmp_path / "kb.json")
+
+
+# --------------------------------------------------------------------------------------------
+# Knowledge currency: the CIViC release of 1 August 2024, unreadable profiles, source ages
+# --------------------------------------------------------------------------------------------
+
+CIVIC_2024 = "civic/2024-08-01/01-Aug-2024-ClinicalEvidenceSummaries.tsv"
+
+
+@pytest.mark.parametrize(
+    "profile, gene, text",
+    [
+        ("ALK Alternative Transcript (ATI)", "ALK", "Alternative Transcript (ATI)"),
+        ("BAP1 ALTERNATIVE TRANSCRIPT (ATI)", "BAP1", "ALTERNATIVE TRANSCRIPT (ATI)"),
+        ("VHL Null (Partial deletion of Exons 2 & 3)", "VHL",
+         "Null (Partial deletion of Exons 2 & 3)"),
+    ],
+)  # fmt: skip
+def test_parentheses_inside_a_variant_name_are_part_of_the_name(profile, gene, text):
+    p = V.parse_profile(profile)
+    assert isinstance(p, V.Alteration) and (p.gene, p.text) == (gene, text)
+    assert p.kind == V.UNSUPPORTED  # read, kept, never matched
+
+
+def test_grouping_parentheses_as_civic_writes_them():
+    # CIViC's complex molecular-profile names: "( ... )" with spaces, after AND / OR / NOT
+    p = V.parse_profile("BRAF Amplification AND ( BRAF V600E OR BRAF V600K )")
+    assert isinstance(p, V.And) and isinstance(p.args[1], V.Or)
+    assert [a.text for a in p.leaves()] == ["Amplification", "V600E", "V600K"]
+    q = V.parse_profile("( ALK Alternative Transcript (ATI) OR ALK F1174L ) AND NOT KRAS G12D")
+    assert isinstance(q.args[0], V.Or) and isinstance(q.args[1], V.Not)
+    assert q.args[0].args[0].text == "Alternative Transcript (ATI)"
+    for bad in ("BRAF (V600E)", "BRAF V600E (ATI", "( BRAF V600E"):
+        with pytest.raises(V.KnowledgeBaseError):
+            V.parse_profile(bad)
+
+
+def test_civic_2024_release_reads_every_row(mirror):
+    import csv
+
+    path = mirror / CIVIC_2024
+    with open(path, newline="", encoding="utf-8") as fh:
+        profiles = [r["molecular_profile"] for r in csv.DictReader(fh, delimiter="\t")]
+    assert len(profiles) == 4375
+    failures = []
+    for p in profiles:  # every row's profile, whatever its evidence type
+        try:
+            V.parse_profile(p)
+        except V.KnowledgeBaseError as exc:
+            failures.append(str(exc))
+    assert failures == []
+    exp = S.read_civic(path)
+    assert (exp.layout, exp.rows, exp.release_date) == (S.CURRENT_LAYOUT, 4375, "2024-07-29")
+    assert exp.skipped == [] and "unreadable profile" not in exp.excluded
+    assert len(exp.records) + sum(exp.excluded.values()) == 4375
+    by_id = {r.id: r for r in exp.records}
+    assert by_id["EID1936"].expression.text == "Alternative Transcript (ATI)"  # row 1724
+    assert isinstance(by_id["EID6262"].expression, V.And)
+    assert by_id["EID9431"].genes() == ["KRAS"]  # KRAS G12C, sotorasib
+
+
+def test_civic_2024_knowledge_base_builds(mirror, project, tmp_path):
+    from tumorboard.reference.resources import load_manifest
+
+    res = load_manifest(project / "resources" / "manifest.yaml")["civic_evidence_2024_08"]
+    assert res.licence.startswith("CC0") and res.mirror == CIVIC_2024
+    kb = S.build(mirror / CIVIC_2024, project / "resources" / "biomarkers.tsv", TUMOUR_TYPES, res)
+    S.write_kb(kb, tmp_path / "kb.json")
+    civic = json.loads((tmp_path / "kb.json").read_text())["sources"][0]
+    assert civic["id"] == "civic_evidence_2024_08" and civic["release_date"] == "2024-08-01"
+    assert (civic["rows"], civic["records"], civic["skipped_profiles"]) == (4375, 2512, [])
+
+
+def test_unreadable_profile_is_skipped_counted_and_listed(tmp_path, project):
+    lines = CURRENT.read_text(encoding="utf-8").splitlines(keepends=True)
+    header = lines[0].rstrip("\n").split("\t")
+    col = header.index("molecular_profile")
+    row = lines[1].rstrip("\n").split("\t")
+    eid = row[header.index("evidence_id")]
+    row[col] = "BRAF V600E AND"
+    bad = tmp_path / "civic.tsv"
+    bad.write_text("".join([lines[0], "\t".join(row) + "\n", *lines[2:]]), encoding="utf-8")
+    good = S.read_civic(CURRENT)
+    exp = S.read_civic(bad)  # no failed build
+    assert len(exp.records) == len(good.records) - 1
+    assert exp.excluded["unreadable profile"] == 1
+    assert exp.skipped == [
+        {"id": f"EID{eid}", "profile": "BRAF V600E AND", "error": exp.skipped[0]["error"]}
+    ]
+    kb = S.build(bad, project / "resources" / "biomarkers.tsv", TUMOUR_TYPES)
+    S.write_kb(kb, tmp_path / "kb.json")  # the schema accepts the list
+    civic = json.loads((tmp_path / "kb.json").read_text())["sources"][0]
+    assert civic["skipped_profiles"][0]["profile"] == "BRAF V600E AND"
+    assert civic["excluded"]["unreadable profile"] == 1
+
+
+def test_default_civic_source_stays_the_2018_export(project):
+    import yaml
+
+    schema = yaml.safe_load(
+        (project / "workflow/tumorboard/schemas/config.schema.yaml").read_text()
+    )
+    knowledge = schema["properties"]["knowledge"]["properties"]
+    assert knowledge["civic"]["default"] == "civic_evidence"
+    assert knowledge["max_age_years"]["default"] == 2 and knowledge["as_of"]["default"] == ""
+
+
+SOURCES = [
+    {"name": "CIViC clinical evidence summaries", "release_date": "2018-05-06"},
+    {"name": "tumorboard regulatory and guideline biomarkers", "release_date": "2026-11-24"},
+    {"name": "tumorboard tumour types (OncoTree ids, DOIDs)", "release_date": None},
+]
+
+
+def test_source_ages_are_counted_to_the_newest_release_by_default():
+    c = S.currency(SOURCES)
+    assert (c["as_of"], c["as_of_basis"]) == ("2026-11-24", S.AS_OF_NEWEST)
+    assert c["line"] == (
+        "CIViC clinical evidence summaries, release 2018-05-06; tumorboard regulatory and "
+        "guideline biomarkers, release 2026-11-24; tumorboard tumour types, undated"
+    )
+    assert c["warnings"] == [
+        "CIViC clinical evidence summaries release 2018-05-06 is 8.6 years old (more than 2) on "
+        "2026-11-24 (newest source release): therapy evidence may be out of date"
+    ]
+    assert [s["stale"] for s in c["sources"]] == [True, False, False]  # undated: not judged
+
+
+def test_source_age_threshold_and_as_of_date_are_configurable():
+    assert S.currency(SOURCES, max_age_years=10)["warnings"] == []
+    c = S.currency(SOURCES, max_age_years=2, as_of="2027-06-01")
+    assert "on 2027-06-01 (knowledge.as_of)" in c["warnings"][0]
+    assert [s["age_years"] for s in c["sources"]] == [9.1, 0.5, None]
+    with pytest.raises(V.KnowledgeBaseError, match="YYYY-MM-DD"):
+        S.currency(SOURCES, as_of="June 2027")

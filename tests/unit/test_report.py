@@ -314,3 +314,31 @@ def test_page_one_lists_imported_calls_that_could_not_be_annotated(findings, tmp
     negatives = negatives[: negatives.index("</section>")]
     assert "PIK3CA chr3:179234297 A&gt;G (VAF 41.9%, depth 74x" in negatives
     assert "not annotated and not tiered" in negatives
+
+
+def test_page_one_shows_source_releases_and_warns_when_one_is_old(findings, tmp_path):
+    findings["knowledge_base"] = [
+        {"id": "civic_evidence", "name": "CIViC clinical evidence summaries", "file": "c.tsv",
+         "layout": "gene/variant (2018)", "release_date": "2018-05-06", "sha256": "a" * 64,
+         "records": 1504},
+        {"id": "biomarkers", "name": "tumorboard regulatory and guideline biomarkers",
+         "file": "biomarkers.tsv", "layout": "tumorboard biomarkers v1",
+         "release_date": "2026-11-24", "sha256": "b" * 64, "records": 46},
+    ]  # fmt: skip
+    html = render(findings, tmp_path, PROVENANCE)
+    page1 = html[: html.index('<section id="actionable">')]
+    assert (
+        "<dt>Knowledge base</dt><dd>CIViC clinical evidence summaries, release 2018-05-06; "
+        "tumorboard regulatory and guideline biomarkers, release 2026-11-24</dd>" in page1
+    )
+    assert (
+        "CIViC clinical evidence summaries release 2018-05-06 is 8.6 years old (more than 2) on "
+        "2026-11-24 (newest source release): therapy evidence may be out of date." in page1
+    )
+    # the same inputs give the same bytes (no run date); the run's settings move the threshold
+    assert render(findings, tmp_path, PROVENANCE, "again.html") == html
+    relaxed = PROVENANCE | {"knowledge": {"max_age_years": 10, "as_of": ""}}
+    assert "out of date" not in render(findings, tmp_path, relaxed, "relaxed.html")
+    later = PROVENANCE | {"knowledge": {"max_age_years": 2, "as_of": "2030-01-01"}}
+    html = render(findings, tmp_path, later, "later.html")
+    assert "tumorboard regulatory and guideline biomarkers release 2026-11-24 is 3.1 years" in html

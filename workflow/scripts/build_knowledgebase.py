@@ -17,7 +17,10 @@ for s in kb.sources:
     print(
         f"{s['name']}: {s['file']} ({s['layout']}), release {s['release_date']}, "
         f"sha256 {s['sha256']}, {s['records']} records kept of {s['rows']} rows, "
-        f"excluded {s['excluded']}",
+        f"excluded {s['excluded']}; {len(s.get('skipped_profiles', []))} unreadable profile(s) "
+        "skipped",
         file=sys.stderr,
     )
+    for skip in s.get("skipped_profiles", []):  # unreadable profiles: skipped, never a failure
+        print(f"  skipped {skip['id']}: {skip['error']}", file=sys.stderr)
 print(f"{len(kb.records)} evidence records", file=sys.stderr)

@@ -24,6 +24,12 @@ doc = methods.build_provenance(
     pooled_normals=par.pooled_normals,
     knowledge_base=inp.get("knowledge_base"),
 )
+# the knowledge-currency settings page 1 judges source ages by (tumorboard.report.document)
+knowledge = snakemake.config.get("knowledge", {})
+doc["knowledge"] = {
+    "max_age_years": knowledge.get("max_age_years", 2),
+    "as_of": knowledge.get("as_of", ""),
+}
 with open(snakemake.output[0], "w") as fh:
     json.dump(doc, fh, indent=2)
     fh.write("\n")

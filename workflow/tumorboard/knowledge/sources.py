@@ -14,6 +14,7 @@ import json
 import re
 from collections import Counter
 from dataclasses import dataclass, field
+from datetime import date
 from importlib.resources import files
 from pathlib import Path
 
@@ -198,15 +199,19 @@ class CivicExport:
     excluded: dict[str, int]
     release_date: str | None  # newest last_review_date in the file
     rows: int
+    skipped: list[dict] = field(default_factory=list)  # unreadable profiles: id, profile, error
 
 
 def read_civic(path: str | Path, ontology: Ontology | None = None) -> CivicExport:
     """Accepted predictive evidence of a CIViC ClinicalEvidenceSummaries export (either layout).
-    Germline-origin evidence (pharmacogenomics) and flagged items are left out and counted."""
+    Germline-origin evidence (pharmacogenomics) and flagged items are left out and counted; a
+    row whose molecular profile cannot be parsed is skipped, counted (``excluded``) and listed
+    (``skipped``), never a failed build."""
     ontology = ontology or load_ontology()
     path = Path(path)
     records: list[Evidence] = []
     excluded: Counter[str] = Counter()
+    skipped: list[dict] = []
     newest = ""
     n = 0
     with open(path, newline="", encoding="utf-8") as fh:
@@ -236,9 +241,19 @@ def read_civic(path: str | Path, ontology: Ontology | None = None) -> CivicExpor
                 continue
             try:
                 records.append(_civic_record(row, layout, ontology))
-            except KnowledgeBaseError as exc:
-                raise KnowledgeBaseError(f"{path}: row {n + 1}: {exc}") from None
-    return CivicExport(layout, records, dict(sorted(excluded.items())), newest or None, n)
+            except UnreadableProfile as exc:
+                excluded["unreadable profile"] += 1
+                skipped.append({"id": f"EID{row['evidence_id'].strip()}", "profile": exc.profile,
+                                "error": str(exc)})  # fmt: skip
+    return CivicExport(layout, records, dict(sorted(excluded.items())), newest or None, n, skipped)
+
+
+class UnreadableProfile(KnowledgeBaseError):
+    """A CIViC molecular profile name the parser cannot read (the row is skipped and listed)."""
+
+    def __init__(self, profile: str, message: str):
+        super().__init__(message)
+        self.profile = profile
 
 
 def _split_outside_parentheses(cell: str) -> list[str]:
@@ -257,7 +272,10 @@ def _split_outside_parentheses(cell: str) -> list[str]:
 def _civic_record(row: dict, layout: str, ontology: Ontology) -> Evidence:
     if layout == CURRENT_LAYOUT:
         profile = row["molecular_profile"].strip()
-        expression = parse_profile(profile)
+        try:
+            expression = parse_profile(profile)
+        except KnowledgeBaseError as exc:
+            raise UnreadableProfile(profile, str(exc)) from None
         if _first(row, "source_type").lower() in ("pubmed", "") and row.get("citation_id"):
             citation = f"PMID:{row['citation_id'].strip()}"
         elif row.get("asco_abstract_id"):
@@ -409,11 +427,13 @@ def _source(
     counts: tuple[int, int, dict],
     url: str | None = None,
     licence: str = "MIT (tumorboard)",
+    skipped: list[dict] | None = None,
 ) -> dict:
     """One entry of the document's ``sources``: ``release`` is (date, how it was found),
-    ``counts`` (rows read, records kept, rows excluded by reason)."""
+    ``counts`` (rows read, records kept, rows excluded by reason); ``skipped``: the rows whose
+    profile could not be read (CIViC; counted in ``excluded`` too)."""
     rows, records, excluded = counts
-    return {
+    entry = {
         "id": sid,
         "name": name,
         "file": Path(path).name,
@@ -427,6 +447,7 @@ def _source(
         "records": records,
         "excluded": excluded,
     }
+    return entry if skipped is None else entry | {"skipped_profiles": skipped}
 
 
 def build(
@@ -446,10 +467,11 @@ def build(
         "CIViC clinical evidence summaries",
         civic,
         exp.layout,
-        (exp.release_date, "newest last_review_date in the export"),
+        _civic_release(civic, exp.release_date),
         (exp.rows, len(exp.records), exp.excluded),
         url=getattr(civic_resource, "url", None),
         licence=getattr(civic_resource, "licence", None) or "CC0 1.0",
+        skipped=exp.skipped,
     )
     table_source = _source(
         "biomarkers",
@@ -469,6 +491,19 @@ def build(
     )
     records = table.records + exp.records
     return KnowledgeBase(records, [civic_source, table_source, ontology_source])
+
+
+def _civic_release(path: str | Path, newest_review: str | None) -> tuple[str | None, str]:
+    """A CIViC monthly release is dated by its file name (``01-Aug-2024-ClinicalEvidence...``);
+    any other export by its newest review."""
+    if m := re.match(r"(\d{2})-([A-Z][a-z]{2})-(\d{4})-", Path(path).name):
+        month = _MONTHS.index(m[2]) + 1 if m[2] in _MONTHS else 0
+        if month:
+            return f"{m[3]}-{month:02d}-{m[1]}", "CIViC monthly release named in the file name"
+    return newest_review, "newest last_review_date in the export"
+
+
+_MONTHS = ["Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"]
 
 
 def validate(doc: dict) -> None:
@@ -500,3 +535,49 @@ def load_kb(path: str | Path) -> KnowledgeBase:
             f"{SCHEMA_VERSION}: rebuild it"
         )
     return KnowledgeBase([Evidence.from_dict(r) for r in doc["records"]], doc["sources"])
+
+
+# --------------------------------------------------------------------------------------------
+# Currency: how old each source is (page 1 of the report)
+# --------------------------------------------------------------------------------------------
+
+AS_OF_NEWEST = "newest source release"
+
+
+def currency(sources: list[dict], max_age_years: float = 2, as_of: str | None = None) -> dict:
+    """Each source's release date and age, and a warning for each one older than
+    ``max_age_years``.  Ages are counted to ``as_of`` (a YYYY-MM-DD date, the config's
+    ``knowledge.as_of``) or, when none is given, to the newest release date among the sources:
+    never to the day the report is rendered, so the same inputs give the same report."""
+    dated = [s["release_date"] for s in sources if s.get("release_date")]
+    basis = "knowledge.as_of" if as_of else AS_OF_NEWEST
+    ref = as_of or (max(dated) if dated else None)
+    rows, parts, warnings = [], [], []
+    for s in sources:
+        release = s.get("release_date")
+        age = (_date(ref) - _date(release)).days / 365.25 if release and ref else None
+        name = re.sub(r"\s*\(.*\)$", "", s["name"])  # without its bracketed detail
+        stale = age is not None and age > max_age_years
+        age = None if age is None else round(age, 1)
+        rows.append({"name": name, "release_date": release, "age_years": age, "stale": stale})
+        parts.append(f"{name}, release {release}" if release else f"{name}, undated")
+        if stale:
+            warnings.append(
+                f"{name} release {release} is {age:.1f} years old (more than {max_age_years:g}) "
+                f"on {ref} ({basis}): therapy evidence may be out of date"
+            )
+    return {
+        "as_of": ref,
+        "as_of_basis": basis,
+        "max_age_years": max_age_years,
+        "sources": rows,
+        "line": "; ".join(parts),
+        "warnings": warnings,
+    }
+
+
+def _date(text: str) -> date:
+    try:
+        return date.fromisoformat(text[:10])
+    except ValueError:
+        raise KnowledgeBaseError(f"not a YYYY-MM-DD date: {text!r}") from None

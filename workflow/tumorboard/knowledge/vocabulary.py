@@ -12,7 +12,10 @@ matchable forms.  An alteration is one of
 * ``fusion`` or ``unsupported`` (expression, methylation, rsIDs, domains ...): kept, never matched.
 
 Profiles combine alterations with AND / OR / NOT and parentheses, as CIViC molecular profiles do
-(``EGFR L858R AND EGFR T790M``); :mod:`tumorboard.knowledge.matching` evaluates them.
+(``EGFR L858R AND EGFR T790M``, ``BRAF Amplification AND ( BRAF V600E OR BRAF V600K )``);
+:mod:`tumorboard.knowledge.matching` evaluates them.  A parenthesis that opens a term groups; one
+inside a term belongs to the variant's name (``ALK Alternative Transcript (ATI)``,
+``VHL Null (Large deletion)``).
 """
 
 from __future__ import annotations
@@ -283,7 +286,8 @@ def parse_profile(text: str) -> Alteration | And | Or | Not:
     """A profile: ``GENE alteration`` terms joined by AND, OR, NOT and parentheses (CIViC
     molecular profile names; the biomarker table's ``alteration`` column)."""
     clean = re.sub(r"\s*\((?:c|p|g|n)\.[^)]*\)", "", text)
-    tokens = re.findall(r"\(|\)|[^\s()]+", clean)
+    spans = [(m.group(0), m.start(), m.end()) for m in re.finditer(r"\(|\)|[^\s()]+", clean)]
+    tokens = [t for t, _, _ in spans]
     pos = 0
 
     def peek() -> str | None:
@@ -319,12 +323,17 @@ def parse_profile(text: str) -> Alteration | And | Or | Not:
             if take() != ")":
                 raise KnowledgeBaseError(f"profile {text!r}: unbalanced parentheses")
             return inner
-        words = []
-        while peek() not in (None, "AND", "OR", "NOT", "(", ")"):
-            words.append(take())
-        if len(words) < 2:
+        first = pos
+        while peek() not in (None, "AND", "OR", "NOT", ")"):
+            if take() == "(":  # inside a term: part of the variant's name, up to its ")"
+                depth = 1
+                while depth:
+                    tok = take()  # IndexError at the end: incomplete
+                    depth += {"(": 1, ")": -1}.get(tok, 0)
+        if pos - first < 2 or tokens[first + 1] == "(":
             raise KnowledgeBaseError(f"profile {text!r}: expected 'GENE alteration'")
-        return parse_alteration(words[0], " ".join(words[1:]))
+        name = clean[spans[first + 1][1] : spans[pos - 1][2]]
+        return parse_alteration(tokens[first], name)
 
     try:
         out = expr()

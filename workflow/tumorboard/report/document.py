@@ -14,6 +14,7 @@ import jsonschema
 from markupsafe import Markup
 
 from tumorboard.copynumber.calls import Settings, format_copies
+from tumorboard.knowledge import sources as kb_sources
 
 SCHEMA_PATH = files("tumorboard") / "schemas" / "findings.schema.json"
 
@@ -462,6 +463,19 @@ def _knowledge_base(findings: dict) -> list[str]:
     ]
 
 
+def knowledge_currency(findings: dict, provenance: dict | None) -> dict:
+    """Page 1: each source's name and release date in one line, and a warning for each source
+    older than ``knowledge.max_age_years``, counted to ``knowledge.as_of`` or, when it is empty,
+    to the newest source release (the run's settings, recorded in its provenance; the defaults
+    otherwise): never to the day of rendering, so the report stays byte-identical."""
+    settings = (provenance or {}).get("knowledge") or {}
+    return kb_sources.currency(
+        findings.get("knowledge_base", []),
+        settings.get("max_age_years", 2),
+        settings.get("as_of") or None,
+    )
+
+
 def copy_number_settings(findings: dict) -> Settings:
     """The copy-number thresholds the findings were called with (defaults for older files)."""
     return Settings.from_config(findings["thresholds"].get("copy_number", {}))
@@ -490,6 +504,7 @@ def build_view(findings: dict, provenance: dict | None) -> dict:
         "actionable": _actionable(findings),
         "negatives": negative_summary(findings),
         "knowledge_base": _knowledge_base(findings),
+        "kb_currency": knowledge_currency(findings, provenance),
         "variants": [_variant_row(v) for v in findings["variants"]],
         "copy_number": [_copy_number_row(c, cn_settings) for c in findings["copy_number"]],
         "cn_thresholds": _copy_number_thresholds(findings),
