@@ -414,7 +414,7 @@ class KnowledgeBase:
 
     def provenance(self) -> list[dict]:
         """What a findings document / report cites: each input's release date and sha256."""
-        keys = ("id", "name", "file", "layout", "release_date", "sha256", "records")
+        keys = ("id", "name", "file", "layout", "release_date", "sha256", "records", "rows")
         return [{k: s[k] for k in keys} for s in self.sources]
 
 

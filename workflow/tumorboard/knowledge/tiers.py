@@ -14,7 +14,9 @@ see :data:`CIVIC_TO_AMP`; the biomarker table is authored in AMP levels):
 
 A finding takes the best tier of its evidence; resistance evidence keeps its tier and is shown
 as resistance.  A protein-altering variant, or an amplification / loss, with no counting
-evidence is Tier III; a germline or protein-silent variant is Tier IV.  Wild-type findings
+evidence is Tier III; a protein-silent variant is Tier IV.  A germline variant (``germline``
+true) gets no tier: the tiers classify somatic variants and Tier IV is for benign or likely
+benign ones, so it is listed apart by :func:`germline_findings`.  Wild-type findings
 (RAS wild-type gating anti-EGFR antibodies) exist only when every hotspot they rest on was
 evaluable and not mutated; otherwise they are listed as "not established" with the reason and
 have no tier.
@@ -48,6 +50,7 @@ __all__ = [
     "amp_level",
     "best_tier",
     "evidence_tier",
+    "germline_findings",
     "tier_of",
     "validate_items",
     "wild_type_status",
@@ -330,6 +333,8 @@ def actionability(
     code = ontology.resolve(tumour_type if tumour_type is not None else findings["tumour_type"])
     patient_type = ontology.name(code)
     ctx = FindingsContext(findings)
+    germline = {f"/variants/{i}" for i, v in enumerate(findings.get("variants", []))
+                if v.get("germline")}  # fmt: skip
     items: dict[frozenset, dict] = {}
     pending: dict[tuple, dict] = {}
 
@@ -361,7 +366,7 @@ def actionability(
                 if leaf.kind == WILD_TYPE:
                     marks.add(f"wt:{leaf.gene}")
                 else:
-                    marks.update(ref for ref, _ in present(leaf, ctx))
+                    marks.update(ref for ref, _ in present(leaf, ctx) if ref not in germline)
             reason = "; ".join(dict.fromkeys(res.reasons))
             wild_type_only = bool(marks) and all(mk.startswith("wt:") for mk in marks)
             # a wild-type condition is named by its label; anything else by the profile, so
@@ -374,8 +379,8 @@ def actionability(
             pending[key]["evidence"].append(_evidence_entry(rec, relation, [], True, ontology))
             continue
         for marks in res.sets:
-            if not marks:
-                continue  # a profile of NOT parts only names no finding
+            if not marks or marks & germline:
+                continue  # NOT parts only name no finding; germline variants get no tier
             specific = all(res.how.get(mk, ("", True))[1] for mk in marks)
             kinds = sorted({res.how[mk][0] for mk in marks if mk in res.how})
             it = items.setdefault(marks, None) or item(marks)
@@ -383,7 +388,8 @@ def actionability(
             it["evidence"].append(_evidence_entry(rec, relation, kinds, specific, ontology))
 
     for i in range(len(findings.get("variants", []))):
-        items.setdefault(frozenset({f"/variants/{i}"}), None)
+        if f"/variants/{i}" not in germline:
+            items.setdefault(frozenset({f"/variants/{i}"}), None)
     for i, c in enumerate(findings.get("copy_number", [])):
         if c["call"] in ("amplified", "loss", "homozygous deletion"):
             items.setdefault(frozenset({f"/copy_number/{i}"}), None)
@@ -416,11 +422,27 @@ def _untiered(marks: frozenset, findings: dict, ctx: FindingsContext) -> tuple[T
         return TIER_III, "no therapeutic evidence in the knowledge base"
     v = findings["variants"][int(idx)]
     pc = next(p for r, _, p in ctx.variants if r == ref)
-    if v.get("germline"):
-        return TIER_IV, "germline variant"
     if not protein_altering(v, pc):
         return TIER_IV, "no predicted protein change"
     return TIER_III, "unknown significance: no therapeutic evidence in the knowledge base"
+
+
+def germline_findings(findings: dict) -> list[dict]:
+    """Variants marked germline (``germline`` true), listed apart from the tiered findings:
+    AMP/ASCO/CAP tiers classify somatic variants (Tier IV is for benign or likely benign ones),
+    so a germline variant gets no tier; it is reported for germline review instead."""
+    return [
+        {
+            "finding": f"/variants/{i}",
+            "gene": v["gene"],
+            "alteration": _finding_label(f"/variants/{i}", findings),
+            "vaf": v.get("vaf"),
+            "note": "germline variant: reported apart, not tiered (AMP/ASCO/CAP tiers classify "
+            "somatic variants; Tier IV is for benign or likely benign variants)",
+        }
+        for i, v in enumerate(findings.get("variants", []))
+        if v.get("germline")
+    ]
 
 
 def _finish(it: dict, tier: Tier | None, patient_type: str) -> None:

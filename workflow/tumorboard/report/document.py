@@ -7,6 +7,7 @@ Hard rule: a hotspot is never reported as "not detected" without its depth and l
 from __future__ import annotations
 
 import json
+import re
 from collections.abc import Iterable
 from importlib.resources import files
 
@@ -15,6 +16,8 @@ from markupsafe import Markup
 
 from tumorboard.copynumber.calls import Settings, format_copies
 from tumorboard.knowledge import sources as kb_sources
+from tumorboard.knowledge.sources import BIOMARKERS
+from tumorboard.knowledge.tumour_types import SAME_TYPE
 
 SCHEMA_PATH = files("tumorboard") / "schemas" / "findings.schema.json"
 
@@ -351,18 +354,76 @@ def _limited(items: list[str], limit: int) -> list[str]:
     return items[:limit] + [f"+{len(items) - limit} more (Evidence details)"]
 
 
+APPROVING_BODIES = re.compile(r"\b(?:FDA|EMA|PMDA|NMPA|MHRA|Swissmedic|Health Canada|TGA)\b")
+_TIER_RANK = {("I", "A"): 0, ("I", "B"): 1, ("II", "C"): 2, ("II", "D"): 3}
+
+
+def _approval_rank(e: dict) -> int:
+    """0: an authored approval (a biomarker-table row that names its approving body); 1: another
+    authored biomarker row (guideline or study); 2: CIViC evidence only."""
+    if e["source"] != BIOMARKERS:
+        return 2
+    return 0 if APPROVING_BODIES.search(e.get("citation") or "") else 1
+
+
+def _page1_therapy(name: str, response: str, evidence: list[dict]) -> dict:
+    """One therapy line of page 1 from the evidence items behind it (already best first): its
+    best tier-level and ids, and the key that orders the lines: evidence level (the tier-level
+    the evidence supports, then the source's level: A before B before C before D), then approval
+    (an authored approval before CIViC-only evidence), then name."""
+    tiers = [(_TIER_RANK.get((e["tier"], e["tier_level"]), 9), e["tier"], e["tier_level"])
+             for e in evidence]  # fmt: skip
+    _, tier, level = min(tiers)
+    return {
+        "therapy": name,
+        "response": response,
+        "tier": tier,
+        "tier_level": level,
+        "evidence": list(dict.fromkeys(e["id"] for e in evidence)),
+        "_key": (
+            min(t[0] for t in tiers),
+            min(e["level"] for e in evidence),
+            min(_approval_rank(e) for e in evidence),
+            name.lower(),
+        ),
+    }
+
+
+def page1_columns(a: dict) -> tuple[list[dict], list[dict]]:
+    """The therapies of one actionable finding for page 1's two columns, each ordered by
+    evidence level, then approval, then name: (in the patient's tumour type: every therapy and
+    direction with counted evidence in that type, its ancestor or tumour-agnostic; other tumour
+    types only: therapies with *sensitivity* evidence in other tumour types and no counted
+    evidence, of any direction, in the patient's type)."""
+    counted = [e for e in a.get("evidence", []) if e.get("counts") and e.get("tier") in ("I", "II")]
+    here_names = {e["therapy"] for e in counted if e["tumour_type_match"] in SAME_TYPE}
+    here: dict[tuple[str, str], list[dict]] = {}
+    other: dict[str, list[dict]] = {}
+    for e in counted:
+        if e["tumour_type_match"] in SAME_TYPE:
+            here.setdefault((e["therapy"], e["response"]), []).append(e)
+        elif e["response"] == "sensitivity" and e["therapy"] not in here_names:
+            other.setdefault(e["therapy"], []).append(e)
+    here_lines = [_page1_therapy(n, r, ev) for (n, r), ev in here.items()]
+    other_lines = [_page1_therapy(n, "sensitivity", ev) for n, ev in other.items()]
+    return (
+        sorted(here_lines, key=lambda t: t["_key"]),
+        sorted(other_lines, key=lambda t: t["_key"]),
+    )
+
+
 def _actionable(findings: dict) -> list[dict]:
     """Actionable findings by tier.  Page 1 shows, per finding, the therapies with evidence in
-    this tumour type (Tier I) and only the names of those from other tumour types (Tier II);
-    ``evidence`` holds every Tier I/II therapy line for the Evidence details section."""
+    this tumour type (any tier) and only the names of those with sensitivity evidence in other
+    tumour types only (:func:`page1_columns`); ``evidence`` holds every Tier I/II therapy line
+    for the Evidence details section."""
     rows = []
     for a in findings.get("actionability", []):
         therapies = [t for t in a["therapies"] if t["tier"] in ("I", "II")]
-        here = [t for t in therapies if t["tier"] == "I"]
-        other = [t for t in therapies if t["tier"] == "II"]
+        here, other = page1_columns(a)
         sens = [_short_therapy(t) for t in here if t["response"] == "sensitivity"]
         res = [_short_therapy(t) for t in here if t["response"] != "sensitivity"]
-        other_names = list(dict.fromkeys(t["therapy"] for t in other))
+        other_names = [t["therapy"] for t in other]
         rows.append(
             {
                 "tier": a["tier_label"] if a["status"] == "established" else "not established",
@@ -454,11 +515,17 @@ def copy_number_negative(findings: dict) -> str:
     return "Copy number: " + "; ".join(parts) if parts else ""
 
 
+def _size(k: dict) -> str:
+    """Evidence records kept, or, for a table of no evidence (the tumour types), rows read."""
+    if k["records"]:
+        return f"{k['records']} records"
+    return f"{k['rows']} rows" if k.get("rows") is not None else "row count not recorded"
+
+
 def _knowledge_base(findings: dict) -> list[str]:
     return [
         f"{k['name']} ({k['file']}; release {k['release_date'] or 'undated'}; "
-        f"sha256 {k['sha256'][:12]}…; "
-        + (f"{k['records']} records)" if k["records"] else f"{k.get('rows', 0)} rows)")
+        f"sha256 {k['sha256'][:12]}…; {_size(k)})"
         for k in findings.get("knowledge_base", [])
     ]
 
@@ -474,6 +541,15 @@ def knowledge_currency(findings: dict, provenance: dict | None) -> dict:
         settings.get("max_age_years", 2),
         settings.get("as_of") or None,
     )
+
+
+def _germline(findings: dict) -> list[str]:
+    """Germline variants, reported apart from the tiered findings (they have no tier)."""
+    lines = []
+    for g in findings.get("germline", []):
+        vaf = f" (VAF {pct(g['vaf'])})" if g.get("vaf") is not None else ""
+        lines.append(f"{g['alteration']}{vaf}: {g['note']}")
+    return lines
 
 
 def copy_number_settings(findings: dict) -> Settings:
@@ -502,6 +578,7 @@ def build_view(findings: dict, provenance: dict | None) -> dict:
         "outside_panel_genes": findings.get("variants_outside_panel_genes", 0),
         "thresholds": _thresholds(findings),
         "actionable": _actionable(findings),
+        "germline": _germline(findings),
         "negatives": negative_summary(findings),
         "knowledge_base": _knowledge_base(findings),
         "kb_currency": knowledge_currency(findings, provenance),
