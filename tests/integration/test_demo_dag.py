@@ -157,8 +157,15 @@ def test_actionable_findings_are_tiered_with_evidence(findings):
     resist = {t["therapy"] for t in kras["therapies"] if t["response"] == "resistance"}
     assert {"cetuximab", "panitumumab"} <= resist
     erbb2 = by_alt["ERBB2 amplification"]
-    assert erbb2["tier"] == "I"
+    # KRAS-mutant CRC: the authored HER2 approvals in CRC need RAS wild type, and the CIViC HER2
+    # items in CRC are level B = AMP/ASCO/CAP level C (knowledge.tiers.CIVIC_TO_AMP): Tier II-C
+    assert erbb2["tier_label"] == "Tier II-C"
     assert any("trastuzumab" in t["therapy"] for t in erbb2["therapies"])
+    # CIViC level B is never Tier I (2018 export: dabrafenib + trametinib in CRC, EID1415;
+    # irinotecan + selumetinib for KRAS G12D, EID1326, 31 patients)
+    civic_b = [e for a in findings["actionability"] for e in a["evidence"]
+               if e["source"] == "CIViC" and e["level"] == "B" and e["counts"]]  # fmt: skip
+    assert civic_b and all((e["tier"], e["tier_level"]) == ("II", "C") for e in civic_b)
     for a in findings["actionability"]:
         for e in a["evidence"]:
             assert e["source"] and e["id"] and e["level"]
