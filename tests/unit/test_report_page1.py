@@ -86,7 +86,8 @@ def test_resistance_in_the_patients_tumour_type_is_never_in_the_other_types_colu
         ev("EID4", "sotorasib", "sensitivity", "B", "other"),
     ])  # fmt: skip
     assert row["other"] == "sotorasib"
-    assert names(row["resistant"]) == ["cetuximab", "regorafenib"]
+    # both belong to the patient's column: Tier II lines there are counted on page 1
+    assert row["resistant"] == ["2 Tier II lines (Evidence details)"]
 
 
 def test_sensitivity_in_the_patients_tumour_type_is_never_in_the_other_types_column(findings):
@@ -98,8 +99,12 @@ def test_sensitivity_in_the_patients_tumour_type_is_never_in_the_other_types_col
         ev("EID4", "sotorasib", "sensitivity", "B", "other"),
     ])  # fmt: skip
     assert row["other"] == "sotorasib"
-    assert names(row["sensitive"]) == ["binimetinib"]
-    assert row["sensitive"][0] == "binimetinib (II-C; EID1)"  # the ids of this tumour type
+    assert row["sensitive"] == ["1 Tier II line (Evidence details)"]
+    from tumorboard.report.document import page1_columns
+
+    here, _ = page1_columns(item(findings["actionability"][0]["evidence"]))
+    binimetinib = next(t for t in here if t["therapy"] == "binimetinib")
+    assert binimetinib["evidence"] == ["EID1"]  # the ids of this tumour type only
 
 
 def test_order_is_level_then_approval_then_name(findings):

@@ -348,10 +348,16 @@ def _measure(findings: dict, a: dict) -> str:
     return "; ".join(parts)
 
 
-def _limited(items: list[str], limit: int) -> list[str]:
-    if len(items) <= limit:
-        return items
-    return items[:limit] + [f"+{len(items) - limit} more (Evidence details)"]
+def _column(lines: list[dict], limit: int) -> list[str]:
+    """Page 1's lines of one direction in the patient's tumour type: up to ``limit`` Tier I
+    lines; the rest (and every Tier II line, such as preclinical evidence) only counted."""
+    shown = [_short_therapy(t) for t in lines if t["tier"] == "I"][:limit]
+    rest = len(lines) - len(shown)
+    if not rest:
+        return shown
+    if shown:
+        return shown + [f"+{rest} more (Evidence details)"]
+    return [f"{rest} Tier II line{'s' if rest > 1 else ''} (Evidence details)"]
 
 
 APPROVING_BODIES = re.compile(r"\b(?:FDA|EMA|PMDA|NMPA|MHRA|Swissmedic|Health Canada|TGA)\b")
@@ -414,15 +420,15 @@ def page1_columns(a: dict) -> tuple[list[dict], list[dict]]:
 
 def _actionable(findings: dict) -> list[dict]:
     """Actionable findings by tier.  Page 1 shows, per finding, the therapies with evidence in
-    this tumour type (any tier) and only the names of those with sensitivity evidence in other
-    tumour types only (:func:`page1_columns`); ``evidence`` holds every Tier I/II therapy line
-    for the Evidence details section."""
+    this tumour type (Tier I lines; Tier II ones counted) and only the names of those with
+    sensitivity evidence in other tumour types only (:func:`page1_columns`); ``evidence`` holds
+    every Tier I/II therapy line for the Evidence details section."""
     rows = []
     for a in findings.get("actionability", []):
         therapies = [t for t in a["therapies"] if t["tier"] in ("I", "II")]
         here, other = page1_columns(a)
-        sens = [_short_therapy(t) for t in here if t["response"] == "sensitivity"]
-        res = [_short_therapy(t) for t in here if t["response"] != "sensitivity"]
+        sens = [t for t in here if t["response"] == "sensitivity"]
+        res = [t for t in here if t["response"] != "sensitivity"]
         other_names = [t["therapy"] for t in other]
         rows.append(
             {
@@ -432,8 +438,8 @@ def _actionable(findings: dict) -> list[dict]:
                 "established": a["status"] == "established",
                 "reason": a["reason"] or "",
                 "basis": a["tier_basis"] or "",
-                "sensitive": _limited(sens, PAGE1_THERAPIES),
-                "resistant": _limited(res, PAGE1_THERAPIES),
+                "sensitive": _column(sens, PAGE1_THERAPIES),
+                "resistant": _column(res, PAGE1_THERAPIES),
                 "other": ", ".join(other_names[:3])
                 + (f" +{len(other_names) - 3} more" if len(other_names) > 3 else ""),
                 "evidence_sensitive": [
