@@ -141,7 +141,9 @@ def test_braf_v600e_skin_melanoma_counts_civic_level_a(kb):
 
 
 def test_pik3ca_h1047r_breast_gives_alpelisib(kb):
-    top = run(kb, findings("breast cancer", [variant("PIK3CA", "H1047R", exon=21)]))[0]
+    # the PIK3CA rows are HER2-negative (NOT ERBB2 amplification): ERBB2 copy number is called
+    erbb2 = [{"gene": "ERBB2", "call": "neutral"}]
+    top = run(kb, findings("breast cancer", [variant("PIK3CA", "H1047R", exon=21)], erbb2))[0]
     assert top["tier_label"] == "Tier I-A"
     assert ("alpelisib + fulvestrant", "sensitivity") in therapies(top, "I-A")
     alp = next(e for e in top["evidence"] if e["therapy"] == "alpelisib + fulvestrant")
@@ -173,8 +175,12 @@ def test_demo_like_colorectal_patient(kb):
     assert kras["tier_label"] == "Tier I-A" and kras["finding"] == ["/variants/4"]
     assert {("cetuximab", "resistance"), ("panitumumab", "resistance")} <= therapies(kras, "I-A")
     braf = got["BRAF p.V600E"]
-    assert braf["tier_label"] == "Tier I-A"
-    assert ("cetuximab + encorafenib", "sensitivity") in therapies(braf, "I-A")
+    # KRAS G12D beside BRAF V600E: cetuximab + encorafenib needs RAS wild type (GR001), so the
+    # approval (TB025) is set aside with its reason, not a therapy option for this patient
+    assert braf["tier_label"] != "Tier I-A"
+    assert ("cetuximab + encorafenib", "sensitivity") not in therapies(braf)
+    gated = {x["evidence"]: x["reason"] for x in braf["set_aside"]}
+    assert "requires RAS wild type; KRAS p.G12D present (GR001)" in gated["TB025"]
     agnostic = next(e for e in braf["evidence"] if e["id"] == "TB024")
     assert (agnostic["tumour_type_match"], agnostic["counts"]) == ("excluded", False)
     # CIViC level B items in CRC are AMP/ASCO/CAP level C: dabrafenib + trametinib (EID1415)
