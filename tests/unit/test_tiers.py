@@ -175,8 +175,12 @@ def test_demo_like_colorectal_patient(kb):
     assert kras["tier_label"] == "Tier I-A" and kras["finding"] == ["/variants/4"]
     assert {("cetuximab", "resistance"), ("panitumumab", "resistance")} <= therapies(kras, "I-A")
     braf = got["BRAF p.V600E"]
-    assert braf["tier_label"] == "Tier I-A"
-    assert ("cetuximab + encorafenib", "sensitivity") in therapies(braf, "I-A")
+    # KRAS G12D beside BRAF V600E: cetuximab + encorafenib needs RAS wild type (GR001), so the
+    # approval (TB025) is set aside with its reason, not a therapy option for this patient
+    assert braf["tier_label"] != "Tier I-A"
+    assert ("cetuximab + encorafenib", "sensitivity") not in therapies(braf)
+    gated = {x["evidence"]: x["reason"] for x in braf["set_aside"]}
+    assert "requires RAS wild type; KRAS p.G12D present (GR001)" in gated["TB025"]
     agnostic = next(e for e in braf["evidence"] if e["id"] == "TB024")
     assert (agnostic["tumour_type_match"], agnostic["counts"]) == ("excluded", False)
     # CIViC level B items in CRC are AMP/ASCO/CAP level C: dabrafenib + trametinib (EID1415)
@@ -327,9 +331,11 @@ def test_and_profile_is_a_combination_finding(current_kb):
     [
         ("KRAS G12D", ("KRAS", "G12D", 2, True), "Tier I-A"),
         ("KRAS exon 2 mutation", ("KRAS", "G12D", 2, True), "Tier I-A"),
-        ("KRAS exon 2 mutation", ("KRAS", "E31K", 2, False), "Tier II-C"),
-        ("KRAS mutation", ("KRAS", "G12D", 2, True), "Tier II-C"),
-        ("KRAS mutation", ("KRAS", "L19F", 2, False), "Tier II-C"),
+        # generic (issue 12, item 3): the vocabulary cannot tell which class "mutation" means,
+        # so the item drops to the lowest level (AMP/ASCO/CAP D)
+        ("KRAS exon 2 mutation", ("KRAS", "E31K", 2, False), "Tier II-D"),
+        ("KRAS mutation", ("KRAS", "G12D", 2, True), "Tier II-D"),
+        ("KRAS mutation", ("KRAS", "L19F", 2, False), "Tier II-D"),
     ],
 )
 def test_gene_and_exon_level_mutation_evidence_is_capped(tmp_path, alteration, v, tier):
@@ -346,6 +352,7 @@ def test_gene_and_exon_level_mutation_evidence_is_capped(tmp_path, alteration, v
     assert top["tier_label"] == tier
     if tier != "Tier I-A":
         assert "any mutation of the gene or exon" in top["tier_basis"]
+        assert "generic" in top["tier_basis"]
 
 
 def test_unevaluable_not_condition_is_named_by_its_profile(current_kb):

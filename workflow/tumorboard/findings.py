@@ -22,7 +22,7 @@ from tumorboard.calling.caller import params_from_config
 from tumorboard.copynumber import plot
 from tumorboard.copynumber.calls import Settings
 from tumorboard.knowledge.sources import load_kb
-from tumorboard.knowledge.tiers import actionability, germline_findings
+from tumorboard.knowledge.tiers import actionability, co_occurrence, germline_findings
 from tumorboard.qc.coverage import gene_summary
 from tumorboard.reference import genemodel
 from tumorboard.reference.contigs import ContigMap
@@ -404,5 +404,6 @@ def assemble(
     kb = load_kb(knowledgebase)
     doc["actionability"] = actionability(doc, kb, patient.tumour.tumour_type)
     doc["germline"] = germline_findings(doc)
+    doc["co_occurrence"] = co_occurrence(doc, patient.tumour.tumour_type)
     doc["knowledge_base"] = kb.provenance()
     return doc

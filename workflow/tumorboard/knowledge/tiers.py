@@ -30,6 +30,7 @@ from dataclasses import dataclass
 
 import jsonschema
 
+from tumorboard.knowledge import gating
 from tumorboard.knowledge.matching import (
     FindingsContext,
     match,
@@ -39,7 +40,7 @@ from tumorboard.knowledge.matching import (
 )
 from tumorboard.knowledge.sources import BIOMARKERS, CIVIC, SCHEMA, Evidence, KnowledgeBase
 from tumorboard.knowledge.tumour_types import SAME_TYPE, Ontology, load_ontology
-from tumorboard.knowledge.vocabulary import WILD_TYPE, Alteration, Not
+from tumorboard.knowledge.vocabulary import EXON, MUTATION, WILD_TYPE, Alteration, Not
 
 __all__ = [
     "CIVIC_TO_AMP",
@@ -235,6 +236,8 @@ def _evidence_entry(
 ) -> dict:
     counted = counts(rec, relation)
     tier = evidence_tier(amp_level(rec.source, rec.level), relation, specific) if counted else None
+    if tier is not None and not specific and {MUTATION, EXON} & set(kinds):
+        tier = TIER_IID  # generic: the vocabulary cannot tell which class "mutation" describes
     return {
         "source": rec.source,
         "id": rec.id,
@@ -257,6 +260,7 @@ def _evidence_entry(
         "citation": rec.citation,
         "indication": rec.indication,
         "statement": rec.statement,
+        "set_aside": None,
         "_rank": tier.rank if tier else 99,
     }
 
@@ -310,6 +314,8 @@ def _basis(evidence: list[dict], patient_type: str) -> str:
         "other": f"in another tumour type ({e['disease']})",
     }[e["tumour_type_match"]]
     note = "" if e["specific"] else "; the evidence names any mutation of the gene or exon"
+    if not e["specific"] and e["tier_level"] == "D" and amp_level(e["source"], e["level"]) != "D":
+        note += " (generic: lowest level, the item does not say which class of change it means)"
     level = f"level {e['level']}"
     if e["source"] == CIVIC:  # the source's level and the AMP/ASCO/CAP level it maps to
         level += f" (AMP/ASCO/CAP level {amp_level(CIVIC, e['level'])})"
@@ -394,6 +400,13 @@ def actionability(
         if c["call"] in ("amplified", "loss", "homozygous deletion"):
             items.setdefault(frozenset({f"/copy_number/{i}"}), None)
 
+    # patient-level rules (knowledge.gating): specific over generic, co-alteration gates, one
+    # line per drug; set-aside evidence keeps its entry with counts false and the reason
+    built = [it for it in items.values() if it] + list(pending.values())
+    gating.specific_over_generic(built)
+    label = lambda ref: _finding_label(ref, findings)  # noqa: E731
+    gating.gate(built, gating.load_rules(), ctx, ontology.ancestors(code), label)
+    notes = gating.reconcile(built, lambda e: f"Tier {e['tier']}-{e['tier_level']}")
     out = []
     for marks, it in items.items():
         it = it or item(marks)
@@ -411,8 +424,25 @@ def actionability(
     for it in pending.values():
         _finish(it, None, patient_type)
         out.append(it)
+    for it in out:
+        for t in it["therapies"]:
+            if t["therapy"].lower() in notes:
+                t["note"] = notes[t["therapy"].lower()]
     out.sort(key=_order)
     return out
+
+
+def co_occurrence(
+    findings: dict, tumour_type: str | None = None, ontology: Ontology | None = None
+) -> list[dict]:
+    """Biologically unusual combinations in the findings (``flag`` rules of
+    ``resources/gating_rules.tsv``, e.g. BRAF V600E with a RAS hotspot mutation), each with the
+    findings it rests on and a note asking for confirmation."""
+    ontology = ontology or load_ontology()
+    code = ontology.resolve(tumour_type if tumour_type is not None else findings["tumour_type"])
+    ctx = FindingsContext(findings)
+    label = lambda ref: _finding_label(ref, findings)  # noqa: E731
+    return gating.flags(gating.load_rules(), ctx, ontology.ancestors(code), label)
 
 
 def _untiered(marks: frozenset, findings: dict, ctx: FindingsContext) -> tuple[Tier, str]:

@@ -320,7 +320,8 @@ def _therapy_line(t: dict) -> str:
 
 def _short_therapy(t: dict) -> str:
     ids = ", ".join(t["evidence"][:2]) + (" …" if len(t["evidence"]) > 2 else "")
-    return f"{t['therapy']} ({t['tier']}-{t['tier_level']}; {ids})"
+    why = f" — {t['why']}" if t.get("why") else ""
+    return f"{t['therapy']} ({t['tier']}-{t['tier_level']}; {ids}){why}"
 
 
 def _pointer(findings: dict, pointer: str):
@@ -424,9 +425,31 @@ def _actionable(findings: dict) -> list[dict]:
     sensitivity evidence in other tumour types only (:func:`page1_columns`); ``evidence`` holds
     every Tier I/II therapy line for the Evidence details section."""
     rows = []
-    for a in findings.get("actionability", []):
+    items = findings.get("actionability", [])
+    columns = [page1_columns(a) for a in items]
+    # one line per drug and patient (knowledge.gating): a therapy shown for an earlier finding
+    # is not repeated; a set-aside sensitivity is named once, with its reason, on the drug's
+    # line when it has one, else under "Not for this patient"
+    set_aside = {}
+    for a in items:
+        for x in a.get("set_aside", []):
+            if x["kind"] == "gated":
+                set_aside.setdefault(x["therapy"], x["reason"])
+    notes = {t["therapy"]: t["note"] for a in items for t in a["therapies"] if t.get("note")}
+    on_page = {t["therapy"] for here, _ in columns for t in here}
+    shown: set[str] = set()
+    for a, (here, other) in zip(items, columns, strict=True):
         therapies = [t for t in a["therapies"] if t["tier"] in ("I", "II")]
-        here, other = page1_columns(a)
+        here = [t for t in here if t["therapy"] not in shown]
+        shown |= {t["therapy"] for t in here}
+        for t in here:
+            t["why"] = notes.get(t["therapy"]) or (
+                set_aside.get(t["therapy"]) if t["response"] != "sensitivity" else None
+            )
+        not_for = list(dict.fromkeys(
+            f"{x['therapy']}: {x['reason']}" for x in a.get("set_aside", [])
+            if x["kind"] == "gated" and x["therapy"] not in on_page
+        ))  # fmt: skip
         sens = [t for t in here if t["response"] == "sensitivity"]
         res = [t for t in here if t["response"] != "sensitivity"]
         other_names = [t["therapy"] for t in other]
@@ -440,6 +463,12 @@ def _actionable(findings: dict) -> list[dict]:
                 "basis": a["tier_basis"] or "",
                 "sensitive": _column(sens, PAGE1_THERAPIES),
                 "resistant": _column(res, PAGE1_THERAPIES),
+                "not_for_patient": not_for[:PAGE1_THERAPIES]
+                + (
+                    [f"+{len(not_for) - PAGE1_THERAPIES} more (findings JSON)"]
+                    if len(not_for) > PAGE1_THERAPIES
+                    else []
+                ),
                 "other": ", ".join(other_names[:3])
                 + (f" +{len(other_names) - 3} more" if len(other_names) > 3 else ""),
                 "evidence_sensitive": [
@@ -585,6 +614,10 @@ def build_view(findings: dict, provenance: dict | None) -> dict:
         "thresholds": _thresholds(findings),
         "actionable": _actionable(findings),
         "germline": _germline(findings),
+        "co_occurrence": [
+            f"{c['alterations']}: {c['note']} ({c['rule']})"
+            for c in findings.get("co_occurrence", [])
+        ],
         "negatives": negative_summary(findings),
         "knowledge_base": _knowledge_base(findings),
         "kb_currency": knowledge_currency(findings, provenance),

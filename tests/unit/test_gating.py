@@ -1,0 +1,133 @@
+"""Issue 12, items 2 and 3: co-alteration gates, one line per drug, unusual combinations, and
+specific evidence over generic (tumorboard.knowledge.gating, applied by tiers.actionability)."""
+
+import pytest
+from test_tiers import RAS, findings, hotspots, variant
+
+from tumorboard.knowledge import gating
+from tumorboard.knowledge import sources as S
+from tumorboard.knowledge import tiers as T
+from tumorboard.knowledge.tumour_types import DEFAULT_TABLE as TUMOUR_TYPES
+from tumorboard.report.document import _actionable
+
+
+@pytest.fixture(scope="module")
+def kb(mirror, project):
+    return S.build(
+        mirror / "civic" / "civic_nightly_2018-05_ClinicalEvidenceSummaries.tsv",
+        project / "resources" / "biomarkers.tsv",
+        TUMOUR_TYPES,
+    )
+
+
+def kras_crc(*extra, cn=()):
+    hs = hotspots("KRAS", RAS) + hotspots("NRAS", RAS)
+    hs[0].update(status="detected", variant="G12D")
+    return findings("colorectal adenocarcinoma",
+                    [variant("KRAS", "G12D", exon=2), *extra], list(cn), hs)  # fmt: skip
+
+
+def actionable(f, kb):
+    items = T.actionability(f, kb)
+    T.validate_items(items)
+    return items
+
+
+HER2 = ("trastuzumab", "pertuzumab", "tucatinib", "lapatinib", "neratinib")
+
+
+def test_rules_file_reads_and_names_its_sources():
+    rules = {r.id: r for r in gating.load_rules()}
+    assert {"GR001", "GR002", "GR003", "GR101"} <= set(rules)
+    assert all(r.source for r in rules.values())
+    assert rules["GR001"].drugs == {"cetuximab", "panitumumab"}
+    assert gating.drugs("cetuximab + encorafenib") == {"cetuximab", "encorafenib"}
+
+
+def test_kras_mutant_crc_gets_no_her2_or_anti_egfr_sensitivity(kb):
+    f = kras_crc(cn=[{"gene": "ERBB2", "call": "amplified"}])
+    items = actionable(f, kb)
+    for it in items:
+        for e in it["evidence"]:
+            if e["counts"] and e["response"] == "sensitivity":
+                ds = gating.drugs(e["therapy"])
+                assert not ds & {"cetuximab", "panitumumab", *HER2}, (it["alteration"], e["id"])
+    amp = next(it for it in items if it["alteration"] == "ERBB2 amplification")
+    reasons = {x["therapy"]: x["reason"] for x in amp["set_aside"]}
+    assert (
+        "not for this patient: requires RAS wild type; KRAS p.G12D present (GR002)"
+        in (reasons["trastuzumab"])
+    )
+    # page 1: the gated HER2 lines are shown with their reason, never as a therapy option
+    row = next(r for r in _actionable({"actionability": items, "variants": f["variants"]})
+               if r["alteration"] == "ERBB2 amplification")  # fmt: skip
+    assert not any(t in " ".join(row["sensitive"]) for t in HER2)
+    assert "trastuzumab" not in row["other"]
+    assert any("requires RAS wild type; KRAS p.G12D present" in x for x in row["not_for_patient"])
+
+
+def test_cetuximab_appears_once_as_resistance_with_its_reason(kb):
+    # the L858R brings cetuximab sensitivity (CIViC, lung); KRAS G12D brings the resistance
+    f = kras_crc(variant("EGFR", "L858R", exon=21))
+    items = actionable(f, kb)
+    rows = _actionable({"actionability": items, "variants": f["variants"]})
+    lines = [(r["alteration"], d, x) for r in rows for d in ("sensitive", "resistant", "other")
+             for x in ([r[d]] if isinstance(r[d], str) else r[d])
+             if x.split(" (")[0].split(",")[0] == "cetuximab"]  # fmt: skip
+    assert len(lines) == 1
+    alteration, direction, text = lines[0]
+    assert (alteration, direction) == ("KRAS p.G12D", "resistant")
+    assert "requires RAS wild type; KRAS p.G12D present" in text
+    assert not any(x.startswith("cetuximab:") for r in rows for x in r["not_for_patient"])
+
+
+def test_same_drug_both_directions_is_one_line_with_the_reason(kb):
+    # BRAF V600E CRC: vemurafenib resistance in CRC (CIViC) against melanoma approvals
+    f = findings("colorectal adenocarcinoma", [variant("BRAF", "V600E", exon=15)],
+                 hs=hotspots("KRAS", RAS) + hotspots("NRAS", RAS))  # fmt: skip
+    items = actionable(f, kb)
+    braf = next(it for it in items if it["alteration"] == "BRAF p.V600E")
+    vem = [t for t in braf["therapies"] if t["therapy"] == "vemurafenib"]
+    assert [t["response"] for t in vem] == ["resistance"]
+    assert "outweighs sensitivity" in vem[0]["note"]
+    assert any(x["kind"] == "reconciled" and x["therapy"] == "vemurafenib"
+               for x in braf["set_aside"])  # fmt: skip
+
+
+def test_braf_v600e_with_kras_g12d_is_flagged(kb):
+    f = kras_crc(variant("BRAF", "V600E", exon=15))
+    flags = T.co_occurrence(f)
+    assert [x["rule"] for x in flags] == ["GR101"]
+    assert set(flags[0]["alterations"].split(" + ")) == {"BRAF p.V600E", "KRAS p.G12D"}
+    assert "mutually exclusive" in flags[0]["note"] and "confirm" in flags[0]["note"]
+    assert not T.co_occurrence(findings("colorectal adenocarcinoma",
+                                        [variant("BRAF", "V600E", exon=15)]))  # fmt: skip
+    # GR003: anti-EGFR without a BRAF inhibitor is no option in BRAF V600E CRC
+    braf = next(it for it in actionable(f, kb) if it["alteration"] == "BRAF p.V600E")
+    assert not any(e["counts"] and e["response"] == "sensitivity"
+                   and gating.drugs(e["therapy"]) & {"cetuximab", "panitumumab"}
+                   for e in braf["evidence"])  # fmt: skip
+
+
+def test_ras_wild_type_crc_keeps_anti_egfr_and_her2(kb):
+    hs = hotspots("KRAS", RAS) + hotspots("NRAS", RAS) + hotspots("BRAF", [600])
+    f = findings("colorectal adenocarcinoma", copy_number=[{"gene": "ERBB2", "call": "amplified"}],
+                 hs=hs)  # fmt: skip
+    items = actionable(f, kb)
+    assert not [x for it in items for x in it.get("set_aside", []) if x["kind"] == "gated"]
+    got = {(t["therapy"], t["response"]) for it in items for t in it["therapies"]}
+    assert {("cetuximab", "sensitivity"), ("trastuzumab + tucatinib", "sensitivity")} <= got
+
+
+@pytest.mark.parametrize("drug", ["erlotinib", "gefitinib"])
+def test_t790m_gets_no_first_generation_tki_sensitivity_from_generic_egfr_items(kb, drug):
+    f = findings("non-small cell lung cancer", [variant("EGFR", "T790M", exon=20)])
+    t790m = next(it for it in actionable(f, kb) if it["alteration"] == "EGFR p.T790M")
+    assert (drug, "resistance") in {(t["therapy"], t["response"]) for t in t790m["therapies"]}
+    counted = [e for e in t790m["evidence"] if e["counts"] and drug in gating.drugs(e["therapy"])]
+    # what still counts for the drug is T790M's own evidence (e.g. CIViC EID277, preclinical)
+    assert all(e["specific"] for e in counted)
+    generic = [e for e in t790m["evidence"] if not e["specific"]
+               and drug in gating.drugs(e["therapy"])
+               and e["response"] == "sensitivity"]  # fmt: skip
+    assert generic and all(not e["counts"] and "generic" in e["set_aside"] for e in generic)

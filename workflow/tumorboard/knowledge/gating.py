@@ -1,0 +1,183 @@
+"""Patient-level rules over the matched evidence (issue 12, items 2 and 3), applied by
+:func:`tumorboard.knowledge.tiers.actionability` before the tiers are set:
+
+1. **Specific over generic.**  When a variant has variant-specific evidence (its change, codon,
+   or an exon event at a known hotspot) about a drug, evidence for that drug that names any
+   mutation of the gene or exon is set aside for that variant: "EGFR mutation -> erlotinib
+   sensitivity" says nothing about T790M, whose own evidence is resistance.
+2. **Co-alteration gates** (``resources/gating_rules.tsv``, authored with sources): sensitivity
+   evidence for a therapy that needs, say, RAS wild type is not a therapy option for a RAS-mutant
+   colorectal cancer; it is set aside with its reason ("not for this patient: requires RAS wild
+   type; KRAS p.G12D present"), whatever its source (CIViC or the authored table).
+3. **One line per drug.**  When the same therapy has counted sensitivity and resistance evidence
+   for this patient, the direction of the stronger evidence (better tier: level A/B in the
+   patient's tumour type beats a lower level or another type; at equal tier, variant-specific
+   before generic, then resistance) is kept; the other is set aside, and the kept line says why.
+4. **Unusual combinations** (``flag`` rules, e.g. BRAF V600E with a RAS hotspot mutation) are
+   listed for confirmation.
+
+Set-aside evidence stays in the findings with ``counts`` false and its ``set_aside`` reason.
+"""
+
+from __future__ import annotations
+
+import csv
+import re
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+
+from tumorboard.knowledge.matching import FindingsContext, evaluate
+from tumorboard.knowledge.tumour_types import SAME_TYPE
+from tumorboard.knowledge.vocabulary import parse_profile
+
+DEFAULT_RULES = Path(__file__).resolve().parents[3] / "resources" / "gating_rules.tsv"
+RESISTANCE = ("resistance", "reduced sensitivity")
+
+
+@dataclass(frozen=True)
+class Rule:
+    id: str
+    kind: str  # gate | flag
+    tumour_type: str
+    drugs: frozenset[str]
+    unless_drugs: frozenset[str]
+    when: str
+    requirement: str
+    source: str
+
+
+def load_rules(path: str | Path = DEFAULT_RULES) -> list[Rule]:
+    lines = [ln for ln in Path(path).read_text().splitlines() if ln and not ln.startswith("#")]
+    out = []
+    for r in csv.DictReader(lines, delimiter="\t"):
+
+        def names(text: str) -> frozenset[str]:
+            return frozenset(d.strip().lower() for d in (text or "").split("|") if d.strip())
+
+        parse_profile(r["when"])  # a rule that cannot be read fails here, not per patient
+        out.append(
+            Rule(r["id"], r["kind"], r["tumour_type"].strip(), names(r["drugs"]),
+                 names(r["unless_drugs"]), r["when"], r["requirement"], r["source"])
+        )  # fmt: skip
+    return out
+
+
+def drugs(therapy: str) -> frozenset[str]:
+    """The drugs of a therapy ("a + b": together; "a / b": the source does not say)."""
+    parts = re.split(r"\s+[+/]\s+|,\s*", therapy.lower())
+    return frozenset(re.sub(r"\s*\(.*\)$", "", p).strip() for p in parts if p.strip())
+
+
+def _set_aside(e: dict, reason: str) -> None:
+    e.update(counts=False, tier=None, tier_level=None, set_aside=reason, _rank=99)
+
+
+def _present(rule: Rule, ctx: FindingsContext, label: Callable[[str], str]) -> list[str] | None:
+    res = evaluate(parse_profile(rule.when), ctx)
+    if not res.state:
+        return None
+    refs = sorted({r for s in res.sets for r in s if r.startswith("/")})
+    return [label(r) for r in refs]
+
+
+def specific_over_generic(items: list[dict]) -> None:
+    """Rule 1, per variant finding."""
+    for it in items:
+        if it["kind"] != "variant":
+            continue
+        specific: dict[str, list[str]] = {}
+        for e in it["evidence"]:
+            if e["counts"] and e["specific"]:
+                for d in drugs(e["therapy"]):
+                    specific.setdefault(d, []).append(e["id"])
+        for e in it["evidence"]:
+            shared = sorted(drugs(e["therapy"]) & specific.keys())
+            if e["counts"] and not e["specific"] and shared:
+                ids = ", ".join(dict.fromkeys(i for d in shared for i in specific[d]))
+                _set_aside(e, f"generic ({e['profile']}): evidence specific to "
+                              f"{it['alteration']} about {', '.join(shared)} takes precedence "
+                              f"({ids})")  # fmt: skip
+
+
+def gate(items: list[dict], rules: list[Rule], ctx: FindingsContext, lineage: list[str],
+         label: Callable[[str], str]) -> None:  # fmt: skip
+    """Rule 2: ``lineage`` is the patient's tumour type and its ancestors (codes)."""
+    for rule in rules:
+        if rule.kind != "gate" or rule.tumour_type not in lineage:
+            continue
+        present = _present(rule, ctx, label)
+        if not present:
+            continue
+        reason = f"not for this patient: {rule.requirement}; {', '.join(present)} present"
+        for it in items:
+            for e in it["evidence"]:
+                ds = drugs(e["therapy"])
+                if (e["counts"] and e["response"] == "sensitivity" and ds & rule.drugs
+                        and not ds & rule.unless_drugs):  # fmt: skip
+                    _set_aside(e, f"{reason} ({rule.id})")
+                    it.setdefault("set_aside", []).append(
+                        {"therapy": e["therapy"], "response": e["response"], "kind": "gated",
+                         "rule": rule.id, "reason": f"{reason} ({rule.id})", "evidence": e["id"]}
+                    )  # fmt: skip
+
+
+def _tier_text(e: dict, tier_text: Callable[[dict], str]) -> str:
+    return f"{e['id']}, {tier_text(e)}"
+
+
+def reconcile(items: list[dict], tier_text: Callable[[dict], str]) -> dict[str, str]:
+    """Rule 3.  Returns {therapy (lower case): the note for its kept line}."""
+    by_therapy: dict[str, list[tuple[dict, dict]]] = {}
+    for it in items:
+        if it["status"] != "established":
+            continue
+        for e in it["evidence"]:
+            if e["counts"]:
+                by_therapy.setdefault(e["therapy"].lower(), []).append((it, e))
+    notes = {}
+    for therapy, pairs in by_therapy.items():
+        if not any(e["tumour_type_match"] in SAME_TYPE for _, e in pairs):
+            continue  # other tumour types only: page 1 names their sensitivity, no direction
+        sens = [p for p in pairs if p[1]["response"] == "sensitivity"]
+        res = [p for p in pairs if p[1]["response"] in RESISTANCE]
+        if not sens or not res:
+            continue
+
+        bs, br = (min((e for _, e in side), key=lambda e: (e["_rank"], not e["specific"]))
+                  for side in (sens, res))  # fmt: skip
+        keep_res = (br["_rank"], not br["specific"]) <= (bs["_rank"], not bs["specific"])
+        dropped = sens if keep_res else res
+        k, d = (br, bs) if keep_res else (bs, br)
+        why = (
+            f"one line for this patient: {k['response']} ({_tier_text(k, tier_text)}, "
+            f"{k['disease']}) outweighs {d['response']} ({_tier_text(d, tier_text)}, "
+            f"{d['disease']})"
+        )
+        notes[therapy] = why + (" (resistance is kept at equal strength)" if keep_res and
+                                br["_rank"] == bs["_rank"] else "")  # fmt: skip
+        for it, e in dropped:
+            _set_aside(e, f"reconciled: {why}")
+            it.setdefault("set_aside", []).append(
+                {"therapy": e["therapy"], "response": e["response"], "kind": "reconciled",
+                 "rule": None, "reason": f"reconciled: {why}", "evidence": e["id"]}
+            )  # fmt: skip
+    return notes
+
+
+def flags(rules: list[Rule], ctx: FindingsContext, lineage: list[str] | None,
+          label: Callable[[str], str]) -> list[dict]:  # fmt: skip
+    """Rule 4: unusual combinations present in the findings, for confirmation (``lineage``: the
+    patient's tumour type and its ancestors; None when unknown: only rules for any type)."""
+    out = []
+    for rule in rules:
+        if rule.kind != "flag" or (rule.tumour_type and rule.tumour_type not in (lineage or [])):
+            continue
+        res = evaluate(parse_profile(rule.when), ctx)
+        if not res.state:
+            continue
+        refs = sorted({r for s in res.sets for r in s if r.startswith("/")})
+        out.append({"rule": rule.id, "finding": refs,
+                    "alterations": " + ".join(label(r) for r in refs),
+                    "note": rule.requirement, "source": rule.source})  # fmt: skip
+    return out
