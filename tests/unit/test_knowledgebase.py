@@ -307,12 +307,14 @@ def test_a_variant_outside_the_hotspots_refutes_wild_type():
     wt = M.wild_type_status(["TP53"], hs, [variant("TP53", "P72fs", "frameshift", 4, False)])
     assert wt.established is False and "TP53 P72fs" in wt.reason
     silent = M.wild_type_status(["TP53"], hs, [variant("TP53", "P72=", "synonymous", 4, False)])
-    assert silent.established is True
+    # three codons do not make TP53 wild type (issue 12, item 5): not established
+    assert silent.established is None
 
 
 def test_no_hotspots_genotyped_is_not_wild_type():
     wt = M.wild_type_status(["KRAS"], [])
-    assert wt.established is None and "no KRAS hotspots" in wt.reason
+    assert wt.established is None
+    assert wt.reason == "KRAS codons 12, 13, 59, 61, 117, 146 not genotyped by this panel"
 
 
 @pytest.mark.parametrize(

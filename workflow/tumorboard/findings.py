@@ -21,6 +21,7 @@ from tumorboard.calling import hotspots
 from tumorboard.calling.caller import params_from_config
 from tumorboard.copynumber import plot
 from tumorboard.copynumber.calls import Settings
+from tumorboard.knowledge import oncogenicity
 from tumorboard.knowledge.sources import load_kb
 from tumorboard.knowledge.tiers import actionability, co_occurrence, germline_findings
 from tumorboard.qc.coverage import gene_summary
@@ -349,6 +350,7 @@ def assemble(
         filtered=[r for r in rejected if r["alt_reads"] > 0],
     )
     hotspots.mark_hotspot_variants(statuses, variants)
+    oncogenicity.annotate(variants)  # apart from the therapy tier (hotspot, truncating TSG)
     min_depth = som["min_depth"]
     if from_vcf:  # no reads: no read-level QC or coverage
         qc, coverage = [], []

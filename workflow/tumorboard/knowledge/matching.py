@@ -10,6 +10,7 @@ profile is "not established" rather than matched.
 from __future__ import annotations
 
 import itertools
+import re
 from dataclasses import dataclass, field
 
 from tumorboard.knowledge.sources import Evidence, KnowledgeBase
@@ -55,22 +56,84 @@ def _sites(rows: list[dict]) -> str:
     return "; ".join(parts + exons)
 
 
+# What a wild-type statement must have tested, per gene (authored; each row cites the guideline
+# or label that defines the test).  A gene listed here is wild type when every codon named was
+# genotyped, evaluable and not mutated, no protein-altering variant of the gene was called and
+# the gene is not homozygously deleted.  A gene not listed needs all its coding exons tested
+# (or the exons the evidence item names, e.g. "exons 5-8"): a hotspot panel that genotypes a
+# few codons cannot establish that, so such a statement is "not established" and says what was
+# not tested.
+WILD_TYPE_CODONS: dict[str, tuple[tuple[int, ...], str]] = {
+    "KRAS": (
+        (12, 13, 59, 61, 117, 146),
+        "KRAS and NRAS exons 2, 3 and 4 (codons 12, 13, 59, 61, 117, 146): ASCP/CAP/AMP/ASCO "
+        "colorectal guideline (Sepulveda et al., J Clin Oncol 2017); cetuximab and panitumumab "
+        "labels (EMA; FDA Vectibix)",
+    ),
+    "NRAS": (
+        (12, 13, 59, 61, 117, 146),
+        "KRAS and NRAS exons 2, 3 and 4 (codons 12, 13, 59, 61, 117, 146): ASCP/CAP/AMP/ASCO "
+        "colorectal guideline (Sepulveda et al., J Clin Oncol 2017); cetuximab and panitumumab "
+        "labels (EMA; FDA Vectibix)",
+    ),
+    "BRAF": (
+        (600,),
+        "BRAF p.V600 (codon 600): ASCP/CAP/AMP/ASCO colorectal guideline (Sepulveda et al., "
+        "J Clin Oncol 2017)",
+    ),
+}
+WHOLE_GENE = "all coding exons"
+_EXONS_NAMED = re.compile(r"\bexons?\s+(\d+(?:\s*(?:-|–|to|through|and|,)\s*\d+)*)", re.I)
+
+
+def exons_named(text: str | None) -> str | None:
+    """The exons an evidence item's statement says were tested ("exons 5-8"), or None."""
+    m = _EXONS_NAMED.search(text or "")
+    if not m:
+        return None
+    span = re.sub(r"\s*(?:-|–|to|through)\s*", "-", m.group(1))
+    return ("exon " if span.isdigit() else "exons ") + span
+
+
+def _codon_list(codons) -> str:
+    codons = sorted(set(codons))
+    return ("codon " if len(codons) == 1 else "codons ") + ", ".join(map(str, codons))
+
+
+def required_regions(gene: str, tested: str | None = None) -> str:
+    """What a wild-type statement about ``gene`` must cover (``tested``: what the evidence
+    item says it tested, used for genes without an authored codon list)."""
+    if gene in WILD_TYPE_CODONS:
+        return _codon_list(WILD_TYPE_CODONS[gene][0])
+    return tested or WHOLE_GENE
+
+
 def wild_type_status(
-    genes: list[str] | tuple[str, ...], hotspots: list[dict], variants: list[dict] = ()
+    genes: list[str] | tuple[str, ...],
+    hotspots: list[dict],
+    variants: list[dict] = (),
+    copy_number: list[dict] = (),
+    tested: str | None = None,
 ) -> WildType:
-    """Wild type is stated only when every hotspot of every gene was evaluable and not
-    detected; a detected hotspot, or any protein-altering variant of the gene in ``variants``
-    (the findings' variants), refutes it; anything else leaves it not established."""
+    """Wild type is stated only for what the evidence tested (:func:`required_regions`): every
+    required codon genotyped, evaluable and not detected.  A detected hotspot, any
+    protein-altering variant of the gene in ``variants`` (the findings' variants) or a
+    homozygous deletion in ``copy_number`` refutes it; anything else leaves it not established,
+    with what was not tested or not evaluable."""
     genes = tuple(dict.fromkeys(genes))
     per_gene = {g: [(i, h) for i, h in enumerate(hotspots) if h["gene"] == g] for g in genes}
+    need = {g: WILD_TYPE_CODONS[g][0] if g in WILD_TYPE_CODONS else None for g in genes}
+    rows = {
+        g: [(i, h) for i, h in per_gene[g] if not h.get("codon_end") and h["codon"] in need[g]]
+        if need[g] is not None
+        else []
+        for g in genes
+    }
     groups: dict[str, list[str]] = {}
     for g in genes:
-        groups.setdefault(_sites([h for _, h in per_gene[g]]), []).append(g)
-    label = " and ".join(
-        f"{'/'.join(gs)} wild-type ({sites})" if sites else f"{'/'.join(gs)} wild-type"
-        for sites, gs in groups.items()
-    )
-    refs = tuple(f"/hotspots/{i}" for g in genes for i, _ in per_gene[g])
+        groups.setdefault(required_regions(g, tested), []).append(g)
+    label = " and ".join(f"{'/'.join(gs)} wild-type ({sites})" for sites, gs in groups.items())
+    refs = tuple(f"/hotspots/{i}" for g in genes for i, _ in rows[g])
     detected = [
         f"{h['label']} ({h.get('variant') or 'detected'})"
         for g in genes
@@ -81,16 +144,29 @@ def wild_type_status(
         name = v.get("protein_short") or v.get("hgvs_p")
         if v["gene"] in genes and protein_altering(v, parse_protein(name) if name else None):
             detected.append(f"{v['gene']} {name or v.get('hgvs_c') or 'variant'}")
+    detected += [
+        f"{c['gene']} homozygous deletion"
+        for c in copy_number
+        if c["gene"] in genes and c.get("call") == "homozygous deletion"
+    ]
     if detected:
         found = ", ".join(dict.fromkeys(detected))
-        return WildType(genes, False, label, f"mutated: {found}", refs)
+        return WildType(genes, False, label, f"mutated or deleted: {found}", refs)
     problems = []
     for g in genes:
-        rows = [h for _, h in per_gene[g]]
-        if not rows:
-            problems.append(f"no {g} hotspots were genotyped")
+        got = [h for _, h in rows[g]]
+        if need[g] is None:
+            seen = [h for _, h in per_gene[g] if h["status"] == "not detected"]
+            what = f"only {g} {_sites(seen)} were genotyped" if seen else f"no {g} site was"
+            problems.append(
+                f"{g} wild type needs {required_regions(g, tested)} tested; {what} "
+                f"(the rest of {g} was not tested for wild type)"
+            )
             continue
-        bad = [h for h in rows if h["status"] != "not detected"]
+        missing = sorted(set(need[g]) - {h["codon"] for h in got})
+        if missing:
+            problems.append(f"{g} {_codon_list(missing)} not genotyped by this panel")
+        bad = [h for h in got if h["status"] != "not detected"]
         if bad:
             why = sorted({h.get("reason") or h["status"] for h in bad})
             problems.append(f"{g} {_sites(bad)} not evaluable ({'; '.join(why)})")
@@ -111,6 +187,8 @@ class FindingsContext:
                 if name and (pc := parse_protein(name)) is not None:
                     break
             self.variants.append((f"/variants/{i}", v, pc))
+        self.cn_rows: list[dict] = findings.get("copy_number", [])
+        self.tested: str | None = None  # exons the evidence item being matched names as tested
         self.copy_number = {
             c["gene"]: (f"/copy_number/{i}", c["call"])
             for i, c in enumerate(findings.get("copy_number", []))
@@ -125,7 +203,9 @@ class FindingsContext:
         return [(r, v, pc) for r, v, pc in self.variants if v["gene"] == gene]
 
     def wild_type(self, gene: str) -> WildType:
-        return wild_type_status([gene], self.hotspots, [v for _, v, _ in self.variants])
+        return wild_type_status(
+            [gene], self.hotspots, [v for _, v, _ in self.variants], self.cn_rows, self.tested
+        )
 
 
 def protein_altering(v: dict, pc: ProteinChange | None) -> bool:
@@ -320,6 +400,7 @@ def match(kb: KnowledgeBase, findings: dict) -> list[Match]:
         genes = rec.genes()
         if not any(g in ctx.genes for g in genes):
             continue
+        ctx.tested = exons_named(rec.statement)
         res = evaluate(rec.expression, ctx)
         if res.state is False:
             continue

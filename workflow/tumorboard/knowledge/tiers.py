@@ -17,9 +17,12 @@ as resistance.  A protein-altering variant, or an amplification / loss, with no 
 evidence is Tier III; a protein-silent variant is Tier IV.  A germline variant (``germline``
 true) gets no tier: the tiers classify somatic variants and Tier IV is for benign or likely
 benign ones, so it is listed apart by :func:`germline_findings`.  Wild-type findings
-(RAS wild-type gating anti-EGFR antibodies) exist only when every hotspot they rest on was
-evaluable and not mutated; otherwise they are listed as "not established" with the reason and
-have no tier.
+(RAS wild-type gating anti-EGFR antibodies) exist only when what the guideline tests was
+evaluable and not mutated (:func:`~tumorboard.knowledge.matching.wild_type_status`; never with a
+homozygous deletion); otherwise they are listed as "not established" with the reason and have
+no tier.  Wild type is a finding line only where a guideline uses it (level A evidence in the
+patient's tumour type, :func:`_guideline`); preclinical or tumour-agnostic wild-type items
+produce none.
 """
 
 from __future__ import annotations
@@ -38,6 +41,8 @@ from tumorboard.knowledge.matching import (
     protein_altering,
     wild_type_status,
 )
+from tumorboard.knowledge.oncogenicity import UNKNOWN as UNKNOWN_ONCOGENICITY
+from tumorboard.knowledge.oncogenicity import classify as classify_oncogenicity
 from tumorboard.knowledge.sources import BIOMARKERS, CIVIC, SCHEMA, Evidence, KnowledgeBase
 from tumorboard.knowledge.tumour_types import SAME_TYPE, Ontology, load_ontology
 from tumorboard.knowledge.vocabulary import EXON, MUTATION, WILD_TYPE, Alteration, Not
@@ -415,13 +420,13 @@ def actionability(
         if it["kind"] in ("variant", "copy number") and tier is None:
             tier, reason = _untiered(marks, findings, ctx)
             it["reason"] = reason
-        if it["kind"] == "wild type" and not any(
-            e["tumour_type_match"] in SAME_TYPE for e in counted
-        ):
-            continue  # a wild-type finding matters where it gates a therapy in this tumour type
+        if it["kind"] == "wild type" and not any(_guideline(e) for e in counted):
+            continue  # wild type is a finding only where a guideline uses it (see _guideline)
         _finish(it, tier, patient_type)
         out.append(it)
     for it in pending.values():
+        if it["kind"] == "wild type" and not any(_guideline(e) for e in it["evidence"]):
+            continue  # an unestablished wild type matters only where a guideline would use it
         _finish(it, None, patient_type)
         out.append(it)
     for it in out:
@@ -445,6 +450,19 @@ def co_occurrence(
     return gating.flags(gating.load_rules(), ctx, ontology.ancestors(code), label)
 
 
+def _guideline(e: dict) -> bool:
+    """Is this evidence entry what makes wild type a finding?  An approval or professional
+    guideline (AMP/ASCO/CAP level A) supporting a response in the patient's tumour type or one
+    that includes it (RAS wild type for anti-EGFR antibodies in colorectal cancer).  Wild-type
+    items with only lower-level (e.g. preclinical, level D) or tumour-agnostic support produce
+    no wild-type finding line."""
+    return (
+        e["direction"] == "Supports"
+        and amp_level(e["source"], e["level"]) == "A"
+        and e["tumour_type_match"] in ("same", "broader")
+    )
+
+
 def _untiered(marks: frozenset, findings: dict, ctx: FindingsContext) -> tuple[Tier, str]:
     (ref,) = marks
     _, section, idx = ref.split("/")
@@ -454,6 +472,9 @@ def _untiered(marks: frozenset, findings: dict, ctx: FindingsContext) -> tuple[T
     pc = next(p for r, _, p in ctx.variants if r == ref)
     if not protein_altering(v, pc):
         return TIER_IV, "no predicted protein change"
+    onc = v.get("oncogenicity") or classify_oncogenicity(v)[0]
+    if onc != UNKNOWN_ONCOGENICITY:  # oncogenicity is not actionability: shown apart
+        return TIER_III, "no therapeutic evidence in the knowledge base"
     return TIER_III, "unknown significance: no therapeutic evidence in the knowledge base"
 
 

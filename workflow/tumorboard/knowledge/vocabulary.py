@@ -7,8 +7,10 @@ matchable forms.  An alteration is one of
 * a category: ``amplification``, ``loss`` (copy number), ``mutation`` (any protein-altering
   variant), ``activating mutation`` (a protein-altering variant at a hotspot), ``truncating``
   (frameshift, nonsense, essential splice site, homozygous deletion), ``frameshift``,
-  ``wild type`` (every hotspot of the gene evaluable and not mutated, and no protein-altering
-  variant of the gene called);
+  ``wild type`` (what the evidence tested, :func:`tumorboard.knowledge.matching.required_regions`:
+  every required codon evaluable and not mutated, no protein-altering variant of the gene called
+  and no homozygous deletion; a gene without a guideline codon list needs all coding exons, or
+  the exons its evidence names, which a hotspot panel cannot establish);
 * ``fusion`` or ``unsupported`` (expression, methylation, rsIDs, domains ...): kept, never matched.
 
 Profiles combine alterations with AND / OR / NOT and parentheses, as CIViC molecular profiles do

@@ -15,6 +15,7 @@ import jsonschema
 from markupsafe import Markup
 
 from tumorboard.copynumber.calls import Settings, format_copies
+from tumorboard.knowledge import oncogenicity
 from tumorboard.knowledge import sources as kb_sources
 from tumorboard.knowledge.sources import BIOMARKERS
 from tumorboard.knowledge.tumour_types import SAME_TYPE
@@ -419,6 +420,17 @@ def page1_columns(a: dict) -> tuple[list[dict], list[dict]]:
     )
 
 
+def _oncogenicity(findings: dict, a: dict) -> str:
+    """The oncogenicity label of a single-variant finding, shown next to its tier (independent
+    of it); empty for other findings.  Findings written before the label get it computed."""
+    if a["kind"] != "variant" or len(a["finding"]) != 1:
+        return ""
+    v = _pointer(findings, a["finding"][0])
+    if not isinstance(v, dict) or "gene" not in v:
+        return ""
+    return v.get("oncogenicity") or oncogenicity.classify(v)[0]
+
+
 def _actionable(findings: dict) -> list[dict]:
     """Actionable findings by tier.  Page 1 shows, per finding, the therapies with evidence in
     this tumour type (Tier I lines; Tier II ones counted) and only the names of those with
@@ -457,6 +469,7 @@ def _actionable(findings: dict) -> list[dict]:
             {
                 "tier": a["tier_label"] if a["status"] == "established" else "not established",
                 "alteration": a["alteration"],
+                "oncogenicity": _oncogenicity(findings, a),
                 "measure": _measure(findings, a),
                 "established": a["status"] == "established",
                 "reason": a["reason"] or "",
