@@ -152,7 +152,14 @@ def test_tumour_only_patient_uses_the_panel_of_normals(project, small_demo, trut
 
 def test_actionable_findings_are_tiered_with_evidence(findings):
     by_alt = {a["alteration"]: a for a in findings["actionability"]}
-    assert by_alt["BRAF p.V600E"]["tier_label"] == "Tier I-A"
+    # BRAF V600E beside KRAS G12D (flagged for confirmation, GR101): cetuximab + encorafenib
+    # (TB025) needs RAS wild type (GR001) and is set aside; BRAF stays Tier I through the
+    # authored anti-EGFR resistance (level B)
+    braf = by_alt["BRAF p.V600E"]
+    assert braf["tier"] == "I" and braf["tier_label"] != "Tier I-A"
+    assert any(x["evidence"] == "TB025" and "requires RAS wild type" in x["reason"]
+               for x in braf["set_aside"])  # fmt: skip
+    assert [c["rule"] for c in findings["co_occurrence"]] == ["GR101"]
     kras = by_alt["KRAS p.G12D"]
     resist = {t["therapy"] for t in kras["therapies"] if t["response"] == "resistance"}
     assert {"cetuximab", "panitumumab"} <= resist
@@ -160,12 +167,17 @@ def test_actionable_findings_are_tiered_with_evidence(findings):
     # KRAS-mutant CRC: the authored HER2 approvals in CRC need RAS wild type, and the CIViC HER2
     # items in CRC are level B = AMP/ASCO/CAP level C (knowledge.tiers.CIVIC_TO_AMP): Tier II-C
     assert erbb2["tier_label"] == "Tier II-C"
-    assert any("trastuzumab" in t["therapy"] for t in erbb2["therapies"])
+    # ... and gating (GR002) sets every HER2 sensitivity line aside, with its reason
+    assert not any("trastuzumab" in t["therapy"] for t in erbb2["therapies"])
+    assert any("trastuzumab" in x["therapy"] and "KRAS p.G12D present" in x["reason"]
+               for x in erbb2["set_aside"])  # fmt: skip
     # CIViC level B is never Tier I (2018 export: dabrafenib + trametinib in CRC, EID1415;
     # irinotecan + selumetinib for KRAS G12D, EID1326, 31 patients)
     civic_b = [e for a in findings["actionability"] for e in a["evidence"]
                if e["source"] == "CIViC" and e["level"] == "B" and e["counts"]]  # fmt: skip
-    assert civic_b and all((e["tier"], e["tier_level"]) == ("II", "C") for e in civic_b)
+    # (generic "KRAS/TP53 MUTATION" items: the lowest level, II-D; issue 12, item 3)
+    assert civic_b and all((e["tier"], e["tier_level"]) == ("II", "C" if e["specific"] else "D")
+                           for e in civic_b)  # fmt: skip
     for a in findings["actionability"]:
         for e in a["evidence"]:
             assert e["source"] and e["id"] and e["level"]
