@@ -10,6 +10,11 @@ rule findings:
         targets=TARGETS,
         hotspots=project_file(config["hotspots"]),
         knowledgebase=KNOWLEDGEBASE,
+        # authored tables the package reads (package data): an edit re-runs the findings
+        authored=[
+            PROJECT / "workflow/tumorboard/knowledge/gating_rules.tsv",
+            PROJECT / "workflow/tumorboard/knowledge/tumour_suppressors.tsv",
+        ],
         tumour_bam=from_reads("results/align/{tumour}.bam"),
         tumour_bai=from_reads("results/align/{tumour}.bam.bai"),
         tumour_cov=from_reads("results/coverage/{tumour}.targets.tsv"),

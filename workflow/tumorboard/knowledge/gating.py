@@ -5,10 +5,11 @@
    or an exon event at a known hotspot) about a drug, evidence for that drug that names any
    mutation of the gene or exon is set aside for that variant: "EGFR mutation -> erlotinib
    sensitivity" says nothing about T790M, whose own evidence is resistance.
-2. **Co-alteration gates** (``resources/gating_rules.tsv``, authored with sources): sensitivity
-   evidence for a therapy that needs, say, RAS wild type is not a therapy option for a RAS-mutant
-   colorectal cancer; it is set aside with its reason ("not for this patient: requires RAS wild
-   type; KRAS p.G12D present"), whatever its source (CIViC or the authored table).
+2. **Co-alteration gates** (``gating_rules.tsv`` next to this module, authored with sources):
+   sensitivity evidence for a therapy that needs, say, RAS wild type is not a therapy option for
+   a RAS-mutant colorectal cancer; it is set aside with its reason ("not for this patient:
+   requires RAS wild type; KRAS p.G12D present"), whatever its source (CIViC or the authored
+   table).
 3. **One line per drug.**  When the same therapy has counted sensitivity and resistance evidence
    for this patient, the direction of the stronger evidence (better tier: level A/B in the
    patient's tumour type beats a lower level or another type; at equal tier, variant-specific
@@ -25,13 +26,14 @@ import csv
 import re
 from collections.abc import Callable
 from dataclasses import dataclass
+from importlib.resources import files
 from pathlib import Path
 
 from tumorboard.knowledge.matching import FindingsContext, evaluate
 from tumorboard.knowledge.tumour_types import SAME_TYPE
 from tumorboard.knowledge.vocabulary import parse_profile
 
-DEFAULT_RULES = Path(__file__).resolve().parents[3] / "resources" / "gating_rules.tsv"
+DEFAULT_RULES = files("tumorboard.knowledge") / "gating_rules.tsv"
 RESISTANCE = ("resistance", "reduced sensitivity")
 
 

@@ -441,7 +441,7 @@ def co_occurrence(
     findings: dict, tumour_type: str | None = None, ontology: Ontology | None = None
 ) -> list[dict]:
     """Biologically unusual combinations in the findings (``flag`` rules of
-    ``resources/gating_rules.tsv``, e.g. BRAF V600E with a RAS hotspot mutation), each with the
+    ``knowledge/gating_rules.tsv``, e.g. BRAF V600E with a RAS hotspot mutation), each with the
     findings it rests on and a note asking for confirmation."""
     ontology = ontology or load_ontology()
     code = ontology.resolve(tumour_type if tumour_type is not None else findings["tumour_type"])
