@@ -50,3 +50,17 @@ def mane_models(mirror):
     models = genemodel.read_gff3(mirror / "annotation" / "genes.grch38.gff3")
     mane = genemodel.read_mane_select(mirror / "annotation" / "MANE.GRCh38.v1.0.summary.txt.gz")
     return genemodel.select_mane(models, mane, ["BRAF", "CDKN2A", "EGFR", "ERBB2", "KRAS", "TP53"])
+
+
+@pytest.fixture(scope="module")
+def kb(mirror, project):
+    """The knowledge base built from the mirror's CIViC 2018 export and the authored biomarker
+    table (built once per test module, as each module had it)."""
+    from tumorboard.knowledge import sources
+    from tumorboard.knowledge.tumour_types import DEFAULT_TABLE
+
+    return sources.build(
+        mirror / "civic" / "civic_nightly_2018-05_ClinicalEvidenceSummaries.tsv",
+        project / "resources" / "biomarkers.tsv",
+        DEFAULT_TABLE,
+    )

@@ -10,7 +10,6 @@ import pytest
 from tumorboard.knowledge import sources as S
 from tumorboard.knowledge import tiers as T
 from tumorboard.knowledge import vocabulary as V
-from tumorboard.knowledge.tumour_types import DEFAULT_TABLE as TUMOUR_TYPES
 
 TABLE = Path(__file__).resolve().parents[2] / "resources" / "biomarkers.tsv"
 PIK3CA_ROWS = {"TB033": "alpelisib + fulvestrant", "TB034": "capivasertib + fulvestrant",
@@ -30,15 +29,6 @@ def findings(tumour_type, variants=(), copy_number=()):
 
 ERBB2_NEUTRAL = {"gene": "ERBB2", "call": "neutral"}
 ERBB2_AMP = {"gene": "ERBB2", "call": "amplified"}
-
-
-@pytest.fixture(scope="module")
-def kb(mirror, project):
-    return S.build(
-        mirror / "civic" / "civic_nightly_2018-05_ClinicalEvidenceSummaries.tsv",
-        project / "resources" / "biomarkers.tsv",
-        TUMOUR_TYPES,
-    )
 
 
 @pytest.fixture(scope="module")

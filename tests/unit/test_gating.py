@@ -5,19 +5,8 @@ import pytest
 from test_tiers import RAS, findings, hotspots, variant
 
 from tumorboard.knowledge import gating
-from tumorboard.knowledge import sources as S
 from tumorboard.knowledge import tiers as T
-from tumorboard.knowledge.tumour_types import DEFAULT_TABLE as TUMOUR_TYPES
 from tumorboard.report.document import _actionable
-
-
-@pytest.fixture(scope="module")
-def kb(mirror, project):
-    return S.build(
-        mirror / "civic" / "civic_nightly_2018-05_ClinicalEvidenceSummaries.tsv",
-        project / "resources" / "biomarkers.tsv",
-        TUMOUR_TYPES,
-    )
 
 
 def kras_crc(*extra, cn=()):

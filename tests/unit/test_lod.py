@@ -5,10 +5,11 @@ import numpy as np
 import pytest
 from scipy.stats import binom
 
-from tumorboard.calling.caller import CallerParams, Evidence, judge
+from tumorboard.calling.caller import CallerParams, judge
 from tumorboard.calling.hotspots import (
     LOD_BASE_QUALITY,
     called_alt_reads,
+    clean_evidence,
     hotspot_lod,
     limit_of_detection,
 )
@@ -36,18 +37,7 @@ def test_lod_undefined_below_the_alt_read_rule():
 
 def _caller_calls(alt: int, depth: int, p: CallerParams) -> bool:
     """The caller's own decision (``judge`` at a hotspot) on ``alt`` of ``depth`` Q30 reads."""
-    ref = depth - alt
-    ev = Evidence(
-        ref_quals=[LOD_BASE_QUALITY] * ref,
-        alt_quals=[LOD_BASE_QUALITY] * alt,
-        ref_fwd=ref - ref // 2,
-        ref_rev=ref // 2,
-        alt_fwd=alt - alt // 2,
-        alt_rev=alt // 2,
-        alt_mapq=[60] * alt,
-        alt_positions=[50] * alt,
-    )
-    reasons, _, _ = judge(ev, None, p, hotspot=True)
+    reasons, _, _ = judge(clean_evidence(alt, depth, LOD_BASE_QUALITY), None, p, hotspot=True)
     return not reasons
 
 

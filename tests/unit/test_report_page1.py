@@ -10,9 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from tumorboard.knowledge import sources as S
 from tumorboard.knowledge import tiers as T
-from tumorboard.knowledge.tumour_types import DEFAULT_TABLE as TUMOUR_TYPES
 from tumorboard.knowledge.tumour_types import SAME_TYPE, load_ontology
 from tumorboard.report.document import build_view
 from tumorboard.report.html import render_report
@@ -25,15 +23,6 @@ _TIER = {("same", "A"): ("I", "A"), ("same", "B"): ("I", "B")}
 @pytest.fixture
 def findings() -> dict:
     return json.loads(EXAMPLE.read_text(encoding="utf-8"))
-
-
-@pytest.fixture(scope="module")
-def kb(mirror, project):
-    return S.build(
-        mirror / "civic" / "civic_nightly_2018-05_ClinicalEvidenceSummaries.tsv",
-        project / "resources" / "biomarkers.tsv",
-        TUMOUR_TYPES,
-    )
 
 
 def ev(eid, therapy, response, level, where="same", source="CIViC", citation="PMID:1"):

@@ -34,16 +34,6 @@ def findings(tumour_type, variants=(), copy_number=(), hs=()):
             "copy_number": list(copy_number), "hotspots": list(hs)}  # fmt: skip
 
 
-@pytest.fixture(scope="module")
-def kb(mirror, project):
-    res = project / "resources"
-    return S.build(
-        mirror / "civic" / "civic_nightly_2018-05_ClinicalEvidenceSummaries.tsv",
-        res / "biomarkers.tsv",
-        TUMOUR_TYPES,
-    )
-
-
 def run(kb, f, tumour_type=None):
     items = T.actionability(f, kb, tumour_type)
     T.validate_items(items)

@@ -41,15 +41,6 @@ def findings(tumour_type, variants=(), copy_number=(), hs=()):
             "copy_number": list(copy_number), "hotspots": list(hs)}  # fmt: skip
 
 
-@pytest.fixture(scope="module")
-def kb(mirror, project):
-    return S.build(
-        mirror / "civic" / "civic_nightly_2018-05_ClinicalEvidenceSummaries.tsv",
-        project / "resources" / "biomarkers.tsv",
-        TUMOUR_TYPES,
-    )
-
-
 def run(kb, f):
     items = T.actionability(f, kb)
     T.validate_items(items)

@@ -99,24 +99,29 @@ LOD_BASE_QUALITY = 30
 _DEPTH_REASONS = frozenset({"alt_reads", "low_vaf", "tlod"})
 
 
+def clean_evidence(alt: int, depth: int, base_quality: int = LOD_BASE_QUALITY) -> Evidence:
+    """``alt`` of ``depth`` reads with no artefact: every base of ``base_quality``, both strands
+    equally, MAPQ 60, alleles mid-read (what the limit of detection assumes)."""
+    q, ref = min(base_quality, MAX_QUAL), depth - alt
+    return Evidence(
+        ref_quals=[q] * ref,
+        alt_quals=[q] * alt,
+        ref_fwd=ref - ref // 2,
+        ref_rev=ref // 2,
+        alt_fwd=alt - alt // 2,
+        alt_rev=alt // 2,
+        alt_mapq=[60] * alt,
+        alt_positions=[50] * alt,
+    )
+
+
 def called_alt_reads(
     depth: int, p: CallerParams, base_quality: int = LOD_BASE_QUALITY
 ) -> int | None:
     """The fewest alt reads among ``depth`` that the caller's hotspot rule passes (``judge`` on
     reads of ``base_quality``: minimum alt reads, VAF floor, TLOD); None if none do."""
-    q = min(base_quality, MAX_QUAL)
     for alt in range(p.hotspot_min_alt_reads, depth + 1):
-        ref = depth - alt
-        ev = Evidence(
-            ref_quals=[q] * ref,
-            alt_quals=[q] * alt,
-            ref_fwd=ref - ref // 2,
-            ref_rev=ref // 2,
-            alt_fwd=alt - alt // 2,
-            alt_rev=alt // 2,
-            alt_mapq=[60] * alt,
-            alt_positions=[50] * alt,
-        )
+        ev = clean_evidence(alt, depth, base_quality)
         reasons, _, _ = judge(ev, None, p, hotspot=True)
         if _DEPTH_REASONS.isdisjoint(reasons):
             return alt
