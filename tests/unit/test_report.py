@@ -328,8 +328,8 @@ def test_page_one_shows_source_releases_and_warns_when_one_is_old(findings, tmp_
     html = render(findings, tmp_path, PROVENANCE)
     page1 = html[: html.index('<section id="actionable">')]
     assert (
-        "<dt>Knowledge base</dt><dd>CIViC clinical evidence summaries, release 2018-05-06; "
-        "tumorboard regulatory and guideline biomarkers, release 2026-11-24</dd>" in page1
+        "<strong>Knowledge base:</strong> CIViC clinical evidence summaries, release 2018-05-06; "
+        "tumorboard regulatory and guideline biomarkers, release 2026-11-24" in page1
     )
     assert (
         "CIViC clinical evidence summaries release 2018-05-06 is 8.6 years old (more than 2) on "

@@ -20,6 +20,8 @@ from tumorboard.knowledge import sources as kb_sources
 from tumorboard.knowledge.sources import BIOMARKERS
 from tumorboard.knowledge.tumour_types import SAME_TYPE
 
+_PARENTHESES = re.compile(r" \([^)]*\)")
+
 SCHEMA_PATH = files("tumorboard") / "schemas" / "findings.schema.json"
 
 BANNER = "Research use only — not for clinical decision-making"
@@ -455,13 +457,22 @@ def _actionable(findings: dict) -> list[dict]:
         here = [t for t in here if t["therapy"] not in shown]
         shown |= {t["therapy"] for t in here}
         for t in here:
+            gated = set_aside.get(t["therapy"]) if t["response"] != "sensitivity" else None
             t["why"] = notes.get(t["therapy"]) or (
-                set_aside.get(t["therapy"]) if t["response"] != "sensitivity" else None
+                gated.removeprefix("not for this patient: ") if gated else None
             )
-        not_for = list(dict.fromkeys(
-            f"{x['therapy']}: {x['reason']}" for x in a.get("set_aside", [])
-            if x["kind"] == "gated" and x["therapy"] not in on_page
-        ))  # fmt: skip
+        # grouped by reason, one line each: the reason once, then the drugs it sets aside
+        by_reason: dict[str, list[str]] = {}
+        for x in a.get("set_aside", []):
+            if x["kind"] == "gated" and x["therapy"] not in on_page:
+                names = by_reason.setdefault(x["reason"].removeprefix("not for this patient: "), [])
+                if x["therapy"] not in names:
+                    names.append(x["therapy"])
+        not_for = [
+            f"{', '.join(names[:2])}{f' +{len(names) - 2} more' if len(names) > 2 else ''}"
+            f" — {reason}"
+            for reason, names in by_reason.items()
+        ]
         sens = [t for t in here if t["response"] == "sensitivity"]
         res = [t for t in here if t["response"] != "sensitivity"]
         other_names = [t["therapy"] for t in other]
@@ -628,7 +639,8 @@ def build_view(findings: dict, provenance: dict | None) -> dict:
         "actionable": _actionable(findings),
         "germline": _germline(findings),
         "co_occurrence": [
-            f"{c['alterations']}: {c['note']} ({c['rule']})"
+            # page 1 keeps the note without its parenthesised detail (in the findings JSON)
+            f"{c['alterations']}: {_PARENTHESES.sub('', c['note'])} ({c['rule']})"
             for c in findings.get("co_occurrence", [])
         ],
         "negatives": negative_summary(findings),
