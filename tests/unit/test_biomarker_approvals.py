@@ -6,6 +6,7 @@ ERBB2-amplified breast tumour Tier I-A."""
 from pathlib import Path
 
 import pytest
+from test_tiers import findings, variant
 
 from tumorboard.knowledge import sources as S
 from tumorboard.knowledge import tiers as T
@@ -14,17 +15,6 @@ from tumorboard.knowledge import vocabulary as V
 TABLE = Path(__file__).resolve().parents[2] / "resources" / "biomarkers.tsv"
 PIK3CA_ROWS = {"TB033": "alpelisib + fulvestrant", "TB034": "capivasertib + fulvestrant",
                "TB035": "fulvestrant + inavolisib + palbociclib"}  # fmt: skip
-
-
-def variant(gene, short, consequence="missense", exon=None, hotspot=True):
-    return {"gene": gene, "chrom": "chr1", "pos": 1, "ref": "A", "alt": "T", "hgvs_c": "c.1A>T",
-            "hgvs_p": None, "protein_short": short, "consequence": consequence, "exon": exon,
-            "hotspot": hotspot}  # fmt: skip
-
-
-def findings(tumour_type, variants=(), copy_number=()):
-    return {"tumour_type": tumour_type, "variants": list(variants),
-            "copy_number": list(copy_number), "hotspots": []}  # fmt: skip
 
 
 ERBB2_NEUTRAL = {"gene": "ERBB2", "call": "neutral"}

@@ -7,6 +7,7 @@ import json
 from pathlib import Path
 
 import pytest
+from test_tiers import RAS, findings, hotspots, run, variant
 
 from tumorboard.knowledge import matching as M
 from tumorboard.knowledge import oncogenicity as O
@@ -20,31 +21,7 @@ from tumorboard.report.html import render_html
 DATA = Path(__file__).resolve().parents[1] / "data"
 CURRENT = DATA / "civic_current_ClinicalEvidenceSummaries.tsv"
 EXAMPLE = DATA / "findings_example.json"
-RAS = [12, 13, 59, 61, 117, 146]
 TP53_HOTSPOTS = [175, 248, 273]
-
-
-def variant(gene, short, consequence="missense", hotspot=False, exon=None):
-    return {"gene": gene, "chrom": "chr1", "pos": 1, "ref": "A", "alt": "T", "hgvs_c": "c.1A>T",
-            "hgvs_p": None, "protein_short": short, "consequence": consequence, "exon": exon,
-            "hotspot": hotspot}  # fmt: skip
-
-
-def hotspots(gene, codons, status="not detected", reason=None):
-    return [{"gene": gene, "codon": c, "codon_end": None, "event": "any", "label": f"{gene} {c}",
-             "status": status, "depth": 500, "lod_vaf": 0.01, "variant": None, "reason": reason}
-            for c in codons]  # fmt: skip
-
-
-def findings(tumour_type, variants=(), copy_number=(), hs=()):
-    return {"tumour_type": tumour_type, "variants": list(variants),
-            "copy_number": list(copy_number), "hotspots": list(hs)}  # fmt: skip
-
-
-def run(kb, f):
-    items = T.actionability(f, kb)
-    T.validate_items(items)
-    return items
 
 
 def wild_type_items(items, gene):
@@ -97,7 +74,9 @@ def test_never_wild_type_with_a_homozygous_deletion(kb):
         "TP53 homozygous deletion"
     ]  # and no TP53 wild-type line, established or not
     # a truncating variant is loss of function too
-    trunc = M.wild_type_status(["TP53"], hs, [variant("TP53", "R196*", "stop_gained")])
+    trunc = M.wild_type_status(
+        ["TP53"], hs, [variant("TP53", "R196*", "stop_gained", hotspot=False)]
+    )
     assert trunc.established is False
 
 
@@ -157,11 +136,12 @@ def test_ras_wild_type_in_colorectal_cancer_is_still_established(kb):
     "v, label",
     [
         (variant("KRAS", "G12D", hotspot=True), O.ONCOGENIC),
-        (variant("CDKN2A", "A68Gfs*51", "frameshift"), O.LIKELY_ONCOGENIC),
-        (variant("TP53", "R196*", "stop_gained"), O.LIKELY_ONCOGENIC),
-        (variant("TP53", None, "splice_donor"), O.LIKELY_ONCOGENIC),
-        (variant("CDKN2A", "D84N"), O.UNKNOWN),  # missense, no hotspot
-        (variant("KRAS", "K5fs", "frameshift"), O.UNKNOWN),  # KRAS is no tumour suppressor
+        (variant("CDKN2A", "A68Gfs*51", "frameshift", hotspot=False), O.LIKELY_ONCOGENIC),
+        (variant("TP53", "R196*", "stop_gained", hotspot=False), O.LIKELY_ONCOGENIC),
+        (variant("TP53", None, "splice_donor", hotspot=False), O.LIKELY_ONCOGENIC),
+        (variant("CDKN2A", "D84N", hotspot=False), O.UNKNOWN),  # missense, no hotspot
+        # KRAS is no tumour suppressor
+        (variant("KRAS", "K5fs", "frameshift", hotspot=False), O.UNKNOWN),
         (variant("KRAS", "G12=", "synonymous", hotspot=True), O.UNKNOWN),
     ],
 )
@@ -179,7 +159,9 @@ def test_the_tumour_suppressor_table_names_a_source_for_each_gene():
 
 
 def test_truncating_cdkn2a_is_likely_oncogenic_not_unknown_significance(kb):
-    f = findings("colorectal adenocarcinoma", [variant("CDKN2A", "A68Gfs*51", "frameshift")])
+    f = findings(
+        "colorectal adenocarcinoma", [variant("CDKN2A", "A68Gfs*51", "frameshift", hotspot=False)]
+    )
     O.annotate(f["variants"])
     assert f["variants"][0]["oncogenicity"] == "likely oncogenic"
     (it,) = run(kb, f)
