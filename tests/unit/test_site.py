@@ -163,3 +163,19 @@ def test_reported_genes_are_the_configured_ones_or_every_gene_the_bed_names(tmp_
     assert panel.reported_genes([], bed) == ["KRAS", "TP53"]
     vcf_start = [{"variants": [{"gene": "ITGAE"}, {"gene": "TP53"}]}]
     assert panel.reported_genes([], bed, vcf_start) == ["ITGAE", "KRAS", "TP53"]
+
+
+def test_gene_model_names_are_checked_with_the_conversion_s_own_renaming(tmp_path):
+    fa = write_fasta(tmp_path / "g.fa", {"chr17": "ACGT" * 10})
+    sheet = type("Sheet", (), {"patients": {}})()
+    config = {
+        "reference": {"fasta": str(fa), "bwa_index": ""},
+        "panel": {"bed": "", "genes": ["TP53"]},
+        "annotation": {"gene_models": str(tmp_path / "models.gff3")},
+    }
+    gff = tmp_path / "models.gff3"
+    gff.write_text("##gff-version 3\nNC_000017.11\tRefSeq\tgene\t1\t10\t.\t-\t.\tID=gene-TP53\n")
+    site.check_site(config, sheet)  # NC_000017.11 is chr17: accepted
+    gff.write_text("##gff-version 3\nNW_003315952.1\tRefSeq\tgene\t1\t10\t.\t-\t.\tID=gene-X\n")
+    with pytest.raises(ContigNameError, match="none of its sequences"):
+        site.check_site(config, sheet)

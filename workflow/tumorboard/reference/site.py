@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from ..inputs.aligned_input import is_cram
 from .contigs import (
     ContigNameError,
     bed_names,
@@ -19,6 +20,7 @@ from .contigs import (
     header_names,
     translate_name,
 )
+from .gene_model_formats import SeqidMap
 
 BWA_SUFFIXES = (".amb", ".ann", ".bwt", ".pac", ".sa")
 
@@ -89,8 +91,8 @@ def check_site(config: dict, sheet) -> None:
     if gff:
         _need(gff, "annotation.gene_models")
         seqids = gff_names(gff, max_lines=50_000)
-        ref_set = set(names)
-        if seqids and not any(_gff_maps(s, ref_set) for s in seqids):
+        to_reference = SeqidMap(names)  # the renaming the conversion itself applies
+        if seqids and not any(to_reference(s) for s in seqids):
             raise ContigNameError(
                 f"annotation.gene_models {gff}: none of its sequences "
                 f"({', '.join(seqids[:3])}) is in the reference FASTA {fasta} "
@@ -108,7 +110,7 @@ def check_site(config: dict, sheet) -> None:
                     )
             for unit in sample.units:
                 aligned = unit.get("bam", "")
-                if aligned.endswith(".cram"):
+                if aligned and is_cram(aligned):  # by content, as the sheet checks it
                     check_names(
                         f"CRAM of {sample.sample}/{unit['unit']}",
                         aligned,
@@ -116,16 +118,3 @@ def check_site(config: dict, sheet) -> None:
                         names,
                         fasta,
                     )
-
-
-def _gff_maps(seqid: str, reference: set[str]) -> bool:
-    """Gene-model names are translated on conversion (``17``, ``chr17``, ``NC_000017.11``)."""
-    if translate_name(seqid, reference):
-        return True
-    if seqid.startswith("NC_0000"):
-        number = int(seqid[7:9].lstrip("0") or 0)
-        chrom = {23: "X", 24: "Y"}.get(number, str(number))
-        return bool(translate_name(chrom, reference))
-    if seqid.startswith("NC_012920"):
-        return bool(translate_name("chrM", reference))
-    return False
