@@ -6,7 +6,7 @@ import random
 import pysam
 import pytest
 
-from tumorboard.annotation.vcf_import import gene_at
+from tumorboard.annotation.vcf_import import GeneSpans
 from tumorboard.reference import panel, site
 from tumorboard.reference.contigs import (
     Contig,
@@ -150,10 +150,11 @@ def test_gene_lookup_by_bisection_matches_a_scan():
     for i in range(2000):
         s = rng.randint(1, 10_000_000)
         spans.append((rng.choice(["chr1", "chr2"]), s, s + rng.randint(100, 200_000), f"G{i}"))
+    index = GeneSpans(spans)
     for _ in range(2000):
         c, p = rng.choice(["chr1", "chr2"]), rng.randint(1, 10_200_000)
         hits = [g for cc, s, e, g in spans if cc == c and s <= p <= e]
-        assert gene_at(spans, c, p) == (hits[0] if hits else None)
+        assert index.at(c, p) == (hits[0] if hits else None)
 
 
 def test_reported_genes_are_the_configured_ones_or_every_gene_the_bed_names(tmp_path):

@@ -100,11 +100,12 @@ def bwa_index_cost(mb):
 
 
 if SITE and not config["reference"]["bwa_index"]:
-    _minutes, _mem = bwa_index_cost(genome_mb(REF))
+    _mb = genome_mb(REF)  # reads the .fai once
+    _minutes, _mem = bwa_index_cost(_mb)
     print(
         f"tumorboard: no reference.bwa_index given: bwa index of {REF} "
-        f"({genome_mb(REF):,.0f} Mb) is built into {BWA_INDEX}: about "
-        f"{0.037 * genome_mb(REF):.0f} min on one core, asking for up to {_minutes} min and "
+        f"({_mb:,.0f} Mb) is built into {BWA_INDEX}: about "
+        f"{0.037 * _mb:.0f} min on one core, asking for up to {_minutes} min and "
         f"{_mem / 1000:.1f} GB (GRCh38: an hour or more, ~5 GB)",
         file=sys.stderr,
     )

@@ -74,28 +74,26 @@ def mane_gene_spans(mane_summary: str | Path) -> list[tuple[str, int, int, str]]
     return out
 
 
-def gene_at(spans: list[tuple[str, int, int, str]], chrom: str, pos: int) -> str | None:
-    """The first MANE gene (in ``spans`` order) whose span holds ``chrom:pos``.  Looked up by
-    bisection on an index built once per ``spans`` list: a whole-exome VCF has ~50k records and
-    MANE ~19k genes, so a scan per record would not do."""
-    index = _SPAN_INDEX.get(id(spans))
-    if index is None or index[0] is not spans:
+class GeneSpans:
+    """The MANE gene spans indexed for look-up by bisection: a whole-exome VCF has ~50k records
+    and MANE ~19k genes, so a scan per record would not do."""
+
+    def __init__(self, spans: list[tuple[str, int, int, str]]):
         by_chrom: dict[str, list[tuple[int, int, int, str]]] = {}
         for order, (c, s, e, g) in enumerate(spans):
             by_chrom.setdefault(c, []).append((s, e, order, g))
-        built = {}
+        self._index = {}
         for c, rows in by_chrom.items():
             rows.sort()
-            built[c] = ([r[0] for r in rows], rows, max(r[1] - r[0] for r in rows))
-        index = _SPAN_INDEX[id(spans)] = (spans, built)
-    starts, rows, longest = index[1].get(chrom, ([], [], 0))
-    lo = bisect.bisect_left(starts, pos - longest)
-    hi = bisect.bisect_right(starts, pos)
-    hits = [(order, g) for s, e, order, g in rows[lo:hi] if s <= pos <= e]
-    return min(hits)[1] if hits else None
+            self._index[c] = ([r[0] for r in rows], rows, max(r[1] - r[0] for r in rows))
 
-
-_SPAN_INDEX: dict[int, tuple[list, dict]] = {}
+    def at(self, chrom: str, pos: int) -> str | None:
+        """The first gene (in the spans' order) whose span holds ``chrom:pos``."""
+        starts, rows, longest = self._index.get(chrom, ([], [], 0))
+        lo = bisect.bisect_left(starts, pos - longest)
+        hi = bisect.bisect_right(starts, pos)
+        hits = [(order, g) for s, e, order, g in rows[lo:hi] if s <= pos <= e]
+        return min(hits)[1] if hits else None
 
 
 def import_vcf(
@@ -110,6 +108,7 @@ def import_vcf(
     """Write PASS records inside the loci to ``out_vcf`` (demo contigs, sample renamed to
     ``sample``) and the others to ``outside_tsv``; returns (inside, outside) counts."""
     inside = outside = 0
+    genes = GeneSpans(spans)
     with pysam.VariantFile(vcf_in) as vin, pysam.FastaFile(fasta) as fa:
         src = list(vin.header.samples)[0] if vin.header.samples else None
         header = pysam.VariantHeader()
@@ -146,7 +145,7 @@ def import_vcf(
                 if hit is None:
                     w.writerow(
                         [
-                            gene_at(spans, chrom, rec.pos) or "",
+                            genes.at(chrom, rec.pos) or "",
                             chrom,
                             rec.pos,
                             rec.ref,
