@@ -58,9 +58,7 @@ def genome_mb(fasta):
     file size understates it), else from the file size."""
     fai = Path(f"{fasta}.fai")
     if fai.is_file():
-        return (
-            sum(int(line.split("\t")[1]) for line in fai.open() if line.strip()) / 1e6
-        )
+        return sum(tb_contigs.fai_lengths(fai).values()) / 1e6
     return Path(fasta).stat().st_size / 1e6 if Path(fasta).exists() else 20
 
 

@@ -77,9 +77,8 @@ class ContigMap:
     @classmethod
     def identity(cls, fai: str | Path) -> ContigMap:
         """The map of a whole-chromosome reference (site mode), from its ``.fai``."""
-        with open(fai) as fh:
-            rows = [line.split("\t") for line in fh if line.strip()]
-        return cls([Contig(r[0], grch38_chrom(r[0]), 1, int(r[1])) for r in rows])
+        lengths = fai_lengths(fai)
+        return cls([Contig(n, grch38_chrom(n), 1, lengths[n]) for n in lengths])
 
     @classmethod
     def from_tsv(cls, path: str | Path) -> ContigMap:
@@ -117,21 +116,10 @@ class ContigNameError(Exception):
     """An input names its sequences differently from the reference FASTA (one-line message)."""
 
 
-def fai_names(fai: str | Path) -> list[str]:
+def fai_lengths(fai: str | Path) -> dict[str, int]:
+    """Sequence name -> length, in the order of a FASTA index (``.fai``)."""
     with open(fai) as fh:
-        return [line.split("\t", 1)[0] for line in fh if line.strip()]
-
-
-def bed_names(bed: str | Path) -> list[str]:
-    opener = gzip.open if str(bed).endswith(".gz") else open
-    with opener(bed, "rt") as fh:
-        return list(
-            dict.fromkeys(
-                line.split("\t", 1)[0]
-                for line in fh
-                if line.strip() and not line.startswith(("#", "track", "browser"))
-            )
-        )
+        return {r[0]: int(r[1]) for r in (line.split("\t") for line in fh if line.strip())}
 
 
 def gff_names(path: str | Path, max_lines: int = 200_000) -> list[str]:

@@ -13,14 +13,14 @@ from pathlib import Path
 from ..inputs.aligned_input import is_cram
 from .contigs import (
     ContigNameError,
-    bed_names,
     check_names,
-    fai_names,
+    fai_lengths,
     gff_names,
     header_names,
     translate_name,
 )
 from .gene_model_formats import SeqidMap
+from .panel import read_bed
 
 BWA_SUFFIXES = (".amb", ".ann", ".bwt", ".pac", ".sa")
 
@@ -50,7 +50,7 @@ def check_reference(fasta: str, bwa_index: str = "") -> list[str]:
             f"reference.fasta {fasta}: bgzipped FASTA without {fasta}.gzi "
             f"(samtools faidx {fasta} writes it; a plain-gzip FASTA must be bgzipped first)"
         )
-    names = fai_names(f"{fasta}.fai")
+    names = list(fai_lengths(f"{fasta}.fai"))
     if not names:
         raise SiteError(f"reference.fasta {fasta}: its .fai lists no sequence")
     if bwa_index:
@@ -81,7 +81,10 @@ def check_site(config: dict, sheet) -> None:
     bed = config["panel"].get("bed", "")
     if bed:
         _need(bed, "panel.bed")
-        found = bed_names(bed)
+        try:  # the reader the panel uses: a malformed line stops here, before any job
+            found = list(dict.fromkeys(t.contig for t in read_bed(bed)))
+        except ValueError as exc:
+            raise SiteError(f"panel.bed {exc}") from None
         if not found:
             raise SiteError(f"panel.bed {bed}: no target lines")
         check_names("panel.bed", bed, found, names, fasta)
