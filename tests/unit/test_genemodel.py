@@ -96,3 +96,21 @@ def test_lift_to_contigs_and_back(mane_models, mirror, tmp_path):
 def test_gene_without_mane_model_is_an_error(mane_models):
     with pytest.raises(ValueError, match="NRAS"):
         genemodel.select_mane(mane_models, {}, ["NRAS"])
+
+
+def test_project_gene_model_files_read_as_one(mirror, tmp_path):
+    """NRAS and PIK3CA come from a second manifest file: read together with the six genes, their
+    MANE Select models give the proteins of NM_002524.5 (189 aa) and NM_006218.4 (1,068 aa)."""
+    out = tmp_path / "all.gff3"
+    paths = [mirror / f"annotation/{name}.grch38.gff3" for name in ("genes", "genes_ras_pi3k")]
+    genemodel.concatenate_gff3(paths, out)
+    assert out.read_text().count("##gff-version") == 1
+    mane = genemodel.read_mane_select(mirror / "annotation/MANE.GRCh38.v1.0.summary.txt.gz")
+    models = genemodel.select_mane(genemodel.read_gff3(out), mane, ["KRAS", "NRAS", "PIK3CA"])
+    cds = {t.gene: sum(e - s + 1 for s, e in t.cds) for t in models.transcripts}
+    assert sorted(cds) == ["KRAS", "NRAS", "PIK3CA"]  # CDS with the stop codon:
+    assert (cds["NRAS"], cds["PIK3CA"]) == (190 * 3, 1069 * 3)
+    copy = tmp_path / "copy.gff3"
+    copy.write_text(paths[1].read_text())
+    with pytest.raises(ValueError, match="also defined in"):
+        genemodel.concatenate_gff3([paths[1], copy], tmp_path / "x.gff3")

@@ -110,6 +110,8 @@ if SITE and not config["reference"]["bwa_index"]:
 
 SEQUENCES = [r for r in MANIFEST.values() if r.kind == "sequence"]
 FILES = {r.id: r for r in MANIFEST.values() if r.kind == "file"}
+# the project's gene models: every manifest file with role gene_models, read as one GFF3
+PROJECT_GENE_MODELS = f"{CACHE}/annotation/project_gene_models.grch38.gff3"
 BACKGROUND_CONTIGS = [
     r.contig for r in SEQUENCES if r.role in ("control", "background")
 ]

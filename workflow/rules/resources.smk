@@ -45,6 +45,25 @@ rule fetch_file:
         "../scripts/fetch_resource.py"
 
 
+rule combine_gene_models:
+    input:
+        [fetched_file(r.id) for r in FILES.values() if r.role == "gene_models"],
+    output:
+        PROJECT_GENE_MODELS,
+    log:
+        f"{CACHE}/logs/annotation/combine_gene_models.log",
+    benchmark:
+        f"{CACHE}/benchmarks/annotation/combine_gene_models.tsv"
+    conda:
+        ENVS / "python.yaml"
+    threads: 1
+    resources:
+        mem_mb=500,
+        runtime=5,
+    script:
+        "../scripts/combine_gene_models.py"
+
+
 if not SITE:
 
     rule demo_reference:
@@ -71,7 +90,7 @@ if not SITE:
 
     rule gene_models:
         input:
-            gff=fetched_file("gene_models"),
+            gff=PROJECT_GENE_MODELS,
             mane=fetched_file("mane_summary"),
             contigs=CONTIGS,
         output:
@@ -141,7 +160,7 @@ else:
 
     rule site_gene_models:
         input:
-            gff=config["annotation"]["gene_models"] or fetched_file("gene_models"),
+            gff=config["annotation"]["gene_models"] or PROJECT_GENE_MODELS,
             fai=f"{REF}.fai",
             mane=fetched_file("mane_summary"),
         output:

@@ -157,6 +157,35 @@ def read_gff3(path: str | Path) -> GeneModels:
     return GeneModels(["##gff-version 3"], genes, list(tx.values()))
 
 
+def concatenate_gff3(paths: list[str | Path], out: str | Path) -> int:
+    """Write the features of several GFF3 files (gzipped or plain) as one GFF3: one
+    ``##gff-version`` line, the other lines in file order.  The manifest's gene-model files
+    (``role: gene_models``) are read as one set this way.  Returns the number of features; a gene
+    ID that two files both define stops it (the models would be merged silently otherwise)."""
+    seen: dict[str, str] = {}
+    n = 0
+    with open(out, "w") as fh:
+        fh.write("##gff-version 3\n")
+        for path in paths:
+            opener = gzip.open if str(path).endswith(".gz") else open
+            with opener(path, "rt") as src:
+                for line in src:
+                    if line.startswith("##gff-version") or not line.strip():
+                        continue
+                    if not line.startswith("#"):
+                        row = line.split("\t")
+                        if len(row) == 9 and row[2] == "gene":
+                            gid = _attrs(row[8].rstrip("\n")).get("ID", "")
+                            if gid in seen and seen[gid] != str(path):
+                                raise ValueError(
+                                    f"{path}: gene {gid} is also defined in {seen[gid]}"
+                                )
+                            seen[gid] = str(path)
+                        n += 1
+                    fh.write(line if line.endswith("\n") else line + "\n")
+    return n
+
+
 def read_mane_select(path: str | Path) -> dict[str, dict[str, str]]:
     """MANE summary rows with status 'MANE Select', keyed by gene symbol."""
     opener = gzip.open if str(path).endswith(".gz") else open
