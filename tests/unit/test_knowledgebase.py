@@ -393,7 +393,7 @@ def test_current_layout_is_read_from_its_header():
     assert braf.response == "sensitivity" and braf.level == "A"
     assert braf.url == "https://civicdb.org/links/evidence_items/9001"
     assert braf.citation == "PMID:10000001"
-    assert by_id["EID9003"].therapy == "cetuximab / panitumumab"  # substitutes: either
+    assert by_id["EID9003"].therapy == "cetuximab or panitumumab"  # substitutes: either
     assert by_id["EID9005"].citation == "ASCO abstract 12345"
     assert isinstance(by_id["EID9002"].expression, V.And)
     assert by_id["EID9002"].statement.startswith('Placeholder statement 2 with "quotes" and a\ttab')
@@ -418,7 +418,8 @@ def test_old_2018_layout_real_export(mirror):
         "vemurafenib",
     )
     assert vem.therapy_interaction is None  # not stated in 2018 exports
-    assert by_id["EID1411"].therapy == "dabrafenib / trametinib"
+    # not stated in the 2018 export: said so, never a "/" that could be read as either
+    assert by_id["EID1411"].therapy == "dabrafenib, trametinib (together or alternatives: not stated)"
     assert vem.citation.startswith("PMID:") and vem.url.startswith("https://civicdb.org/")
     kinds = {r.expression.kind for r in exp.records if isinstance(r.expression, V.Alteration)}
     assert {V.PROTEIN, V.CODON, V.EXON, V.AMPLIFICATION, V.WILD_TYPE, V.FUSION} <= kinds
