@@ -592,14 +592,16 @@ def test_unreadable_profile_is_skipped_counted_and_listed(tmp_path, project):
     assert civic["excluded"]["unreadable profile"] == 1
 
 
-def test_default_civic_source_stays_the_2018_export(project):
+def test_default_civic_source_is_the_2024_release(project):
     import yaml
 
     schema = yaml.safe_load(
         (project / "workflow/tumorboard/schemas/config.schema.yaml").read_text()
     )
     knowledge = schema["properties"]["knowledge"]["properties"]
-    assert knowledge["civic"]["default"] == "civic_evidence"
+    assert knowledge["civic"]["default"] == "civic_evidence_2024_08"
+    config = yaml.safe_load((project / "config" / "config.yaml").read_text())
+    assert config["knowledge"]["civic"] == "civic_evidence_2024_08"  # what a run uses
     assert knowledge["max_age_years"]["default"] == 2 and knowledge["as_of"]["default"] == ""
 
 

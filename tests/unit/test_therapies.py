@@ -149,3 +149,22 @@ def test_a_gate_applies_to_every_spelling_and_class_of_its_drugs(tmp_path, proje
     ev = {e["id"]: e for e in kras["evidence"]}
     for eid in ("EID9401", "EID9402"):
         assert not ev[eid]["counts"] and "requires RAS wild type" in ev[eid]["set_aside"], eid
+
+
+def test_methods_and_report_say_what_the_separators_and_non_drugs_mean(project):
+    from tumorboard.report.document import _knowledge_base
+    from tumorboard.report.methods import methods_paragraphs
+
+    import yaml
+
+    config = yaml.safe_load((project / "config" / "config.yaml").read_text())
+    src = {"name": "CIViC clinical evidence summaries", "release_date": "2024-08-01"}
+    text = " ".join(methods_paragraphs(config, {}, from_vcf=True, knowledge_base=[src]))
+    for phrase in ('"a + b" means given together', '"a or b" alternatives', '"a then b"',
+                   "not stated", 'never split on "/"', "all non-drugs"):  # fmt: skip
+        assert phrase in text, phrase
+    legend = (project / "workflow/tumorboard/templates/report.html.j2").read_text()
+    assert '"a or b" alternatives' in legend and '"(not a drug)"' in legend
+    kb = [{"name": "CIViC", "file": "c.tsv", "release_date": "2024-08-01", "sha256": "0" * 64,
+           "records": 2512, "non_drug_only": 13}]  # fmt: skip
+    assert "13 naming only non-drugs" in _knowledge_base({"knowledge_base": kb})[0]
