@@ -173,7 +173,9 @@ def test_actionable_findings_are_tiered_with_evidence(findings):
                for x in erbb2["set_aside"])  # fmt: skip
     # the default CIViC source is the 2024-08-01 release, dated in the findings
     civic = [k for k in findings["knowledge_base"] if k["id"].startswith("civic")]
-    assert [(k["id"], k["release_date"]) for k in civic] == [("civic_evidence_2024_08", "2024-08-01")]
+    assert [(k["id"], k["release_date"]) for k in civic] == [
+        ("civic_evidence_2024_08", "2024-08-01")
+    ]
     # CIViC level B is never Tier I (e.g. dabrafenib + trametinib in CRC, EID1415;
     # irinotecan + selumetinib for KRAS G12D, EID1326, 31 patients)
     civic_b = [e for a in findings["actionability"] for e in a["evidence"]

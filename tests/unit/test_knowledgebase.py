@@ -419,7 +419,9 @@ def test_old_2018_layout_real_export(mirror):
     )
     assert vem.therapy_interaction is None  # not stated in 2018 exports
     # not stated in the 2018 export: said so, never a "/" that could be read as either
-    assert by_id["EID1411"].therapy == "dabrafenib, trametinib (together or alternatives: not stated)"
+    assert by_id["EID1411"].therapy == (
+        "dabrafenib, trametinib (together or alternatives: not stated)"
+    )
     assert vem.citation.startswith("PMID:") and vem.url.startswith("https://civicdb.org/")
     kinds = {r.expression.kind for r in exp.records if isinstance(r.expression, V.Alteration)}
     assert {V.PROTEIN, V.CODON, V.EXON, V.AMPLIFICATION, V.WILD_TYPE, V.FUSION} <= kinds

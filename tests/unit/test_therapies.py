@@ -6,7 +6,7 @@ import re
 
 import pytest
 from test_gating import actionable, kras_crc
-from test_tiers import CIVIC_HEADER, TUMOUR_TYPES, civic_row
+from test_tiers import CIVIC_HEADER, TUMOUR_TYPES, civic_row, findings
 
 from tumorboard.knowledge import sources as S
 from tumorboard.knowledge import therapies as TH
@@ -46,8 +46,10 @@ def test_separators_say_combination_alternatives_sequence_or_not_stated():
     two = ["Panitumumab", "Cetuximab"]
     assert TH.therapy_label(two, "Combination") == "cetuximab + panitumumab"
     assert TH.therapy_label(two, "Substitutes") == "cetuximab or panitumumab"
-    assert TH.therapy_label(["Oxaliplatin", "Cetuximab"], "Sequential") == "oxaliplatin then cetuximab"
-    assert TH.therapy_label(two, None) == "cetuximab, panitumumab (together or alternatives: not stated)"
+    seq = TH.therapy_label(["Oxaliplatin", "Cetuximab"], "Sequential")
+    assert seq == "oxaliplatin then cetuximab"  # the source's order
+    unstated = TH.therapy_label(two, None)
+    assert unstated == "cetuximab, panitumumab (together or alternatives: not stated)"
     for label in (TH.therapy_label(two, k) for k in ("Combination", "Substitutes", None)):
         assert " / " not in label
 
@@ -86,8 +88,10 @@ def _mission_therapies(path, gene_of):
 def test_table_covers_every_mission_gene_drug_of_both_exports_and_the_table(mirror, project):
     table = TH.load_table()
     names = set(_mission_therapies(mirror / OLD, lambda r: {r["gene"]}))
-    names |= set(_mission_therapies(mirror / NEW,
-                                    lambda r: set(re.findall(r"\b[A-Z0-9]+\b", r["molecular_profile"]))))  # fmt: skip
+    def genes(r):
+        return set(re.findall(r"\b[A-Z0-9]+\b", r["molecular_profile"]))
+
+    names |= set(_mission_therapies(mirror / NEW, genes))
     for r in S.read_biomarkers(project / "resources" / "biomarkers.tsv").records:
         names |= set(r.therapies)
     missing = sorted(n for n in names if " ".join(n.split()).casefold() not in table)
@@ -100,12 +104,12 @@ def test_same_drug_from_both_civic_spellings_is_one_line(tmp_path, project):
     civic = tmp_path / "civic.tsv"
     civic.write_text(
         CIVIC_HEADER
-        + civic_row(9201, "ERBB2 Amplification", "Breast Cancer", 1612, "Trastuzumab Deruxtecan", "B")
+        + civic_row(9201, "ERBB2 Amplification", "Breast Cancer", 1612,
+                    "Trastuzumab Deruxtecan", "B")
         + civic_row(9202, "ERBB2 Amplification", "Breast Cancer", 1612,
                     "Fam-trastuzumab deruxtecan-nxki", "B")  # fmt: skip
     )
     kb = S.build(civic, project / "resources" / "biomarkers.tsv", TUMOUR_TYPES)
-    from test_tiers import findings
 
     f = findings("breast invasive ductal carcinoma", [], [{"gene": "ERBB2", "call": "amplified"}])
     amp = next(it for it in actionable(f, kb) if it["alteration"] == "ERBB2 amplification")
@@ -120,8 +124,10 @@ def test_non_drug_only_item_is_kept_counted_and_never_a_therapy_line(tmp_path, p
         CIVIC_HEADER
         + civic_row(9301, "KRAS G12D", "Colorectal Cancer", 9256, "Chemotherapy", "B", "")
         + civic_row(9302, "KRAS G12D", "Colorectal Cancer", 9256,
-                    "Hyperthermic Intraperitoneal Chemotherapy,Cytoreductive Surgery", "B")  # fmt: skip
-        + civic_row(9303, "KRAS G12D", "Colorectal Cancer", 9256, "Radiation Therapy,Trametinib", "B")
+                    "Hyperthermic Intraperitoneal Chemotherapy,Cytoreductive Surgery",
+                    "B")
+        + civic_row(9303, "KRAS G12D", "Colorectal Cancer", 9256,
+                    "Radiation Therapy,Trametinib", "B")
     )
     kb = S.build(civic, project / "resources" / "biomarkers.tsv", TUMOUR_TYPES)
     assert {r.id for r in kb.records} >= {"EID9301", "EID9302"}  # kept in the knowledge base
@@ -141,8 +147,10 @@ def test_a_gate_applies_to_every_spelling_and_class_of_its_drugs(tmp_path, proje
     civic = tmp_path / "civic.tsv"
     civic.write_text(
         CIVIC_HEADER
-        + civic_row(9401, "KRAS G12D", "Colorectal Cancer", 9256, "Anti-EGFR Monoclonal Antibody", "B")
-        + civic_row(9402, "KRAS G12D", "Colorectal Cancer", 9256, "Futuximab/Modotuximab Mixture", "B")
+        + civic_row(9401, "KRAS G12D", "Colorectal Cancer", 9256,
+                    "Anti-EGFR Monoclonal Antibody", "B")
+        + civic_row(9402, "KRAS G12D", "Colorectal Cancer", 9256,
+                    "Futuximab/Modotuximab Mixture", "B")
     )
     kb = S.build(civic, project / "resources" / "biomarkers.tsv", TUMOUR_TYPES)
     kras = next(it for it in actionable(kras_crc(), kb) if it["alteration"] == "KRAS p.G12D")

@@ -90,7 +90,7 @@ class Evidence:
 
     @property
     def therapy(self) -> str:
-        """The therapy line (normalised names, separators: :mod:`tumorboard.knowledge.therapies`)."""
+        """The therapy line (normalised names and separators: knowledge.therapies)."""
         return therapy_label(self.therapies, self.therapy_interaction)
 
     @property
@@ -427,7 +427,7 @@ def _source(
     """One entry of the document's ``sources``: ``release`` is (date, how it was found),
     ``counts`` (rows read, records kept, rows excluded by reason); ``skipped``: the rows whose
     profile could not be read (CIViC; counted in ``excluded`` too); ``non_drug``: records kept
-    whose therapies are all non-drugs (never therapy lines, :mod:`~tumorboard.knowledge.therapies`)."""
+    whose therapies are all non-drugs (never therapy lines: knowledge.therapies)."""
     rows, records, excluded = counts
     entry = {
         "id": sid,
