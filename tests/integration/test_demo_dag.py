@@ -171,7 +171,12 @@ def test_actionable_findings_are_tiered_with_evidence(findings):
     assert not any("trastuzumab" in t["therapy"] for t in erbb2["therapies"])
     assert any("trastuzumab" in x["therapy"] and "KRAS p.G12D present" in x["reason"]
                for x in erbb2["set_aside"])  # fmt: skip
-    # CIViC level B is never Tier I (2018 export: dabrafenib + trametinib in CRC, EID1415;
+    # the default CIViC source is the 2024-08-01 release, dated in the findings
+    civic = [k for k in findings["knowledge_base"] if k["id"].startswith("civic")]
+    assert [(k["id"], k["release_date"]) for k in civic] == [
+        ("civic_evidence_2024_08", "2024-08-01")
+    ]
+    # CIViC level B is never Tier I (e.g. dabrafenib + trametinib in CRC, EID1415;
     # irinotecan + selumetinib for KRAS G12D, EID1326, 31 patients)
     civic_b = [e for a in findings["actionability"] for e in a["evidence"]
                if e["source"] == "CIViC" and e["level"] == "B" and e["counts"]]  # fmt: skip

@@ -105,4 +105,9 @@ def test_colorectal_braf_v600e_is_tier_one_with_its_evidence(tcga):
     # RAS wild-type cannot be established from a VCF without read evidence at the hotspots
     ras = [a for a in doc["actionability"] if a["kind"] == "wild type"]
     assert all(a["status"] != "established" for a in ras)
-    assert {k["id"] for k in doc["knowledge_base"]} >= {"civic_evidence", "biomarkers"}
+    kb = {k["id"]: k for k in doc["knowledge_base"]}
+    assert set(kb) >= {"civic_evidence_2024_08", "biomarkers"}  # the default: CIViC 2024-08-01
+    assert kb["civic_evidence_2024_08"]["release_date"] == "2024-08-01"
+    # the 2024 release states combinations: no "/" between drugs, no non-drug therapy line
+    lines = {t["therapy"] for a in doc["actionability"] for t in a["therapies"]}
+    assert not any(" / " in t or t.endswith("(not a drug)") for t in lines), lines

@@ -29,8 +29,11 @@ def test_rules_file_reads_and_names_its_sources():
     rules = {r.id: r for r in gating.load_rules()}
     assert {"GR001", "GR002", "GR003", "GR101"} <= set(rules)
     assert all(r.source for r in rules.values())
-    assert rules["GR001"].drugs == {"cetuximab", "panitumumab"}
-    assert gating.drugs("cetuximab + encorafenib") == {"cetuximab", "encorafenib"}
+    # every anti-EGFR antibody the sources name, by its normalised name (knowledge.therapies)
+    assert rules["GR001"].drugs == {"cetuximab", "panitumumab", "nimotuzumab",
+                                    "futuximab/modotuximab mixture",
+                                    "anti-egfr monoclonal antibody"}  # fmt: skip
+    assert gating.drugs({"drugs": ["cetuximab", "encorafenib"]}) == {"cetuximab", "encorafenib"}
 
 
 def test_kras_mutant_crc_gets_no_her2_or_anti_egfr_sensitivity(kb):
@@ -39,7 +42,7 @@ def test_kras_mutant_crc_gets_no_her2_or_anti_egfr_sensitivity(kb):
     for it in items:
         for e in it["evidence"]:
             if e["counts"] and e["response"] == "sensitivity":
-                ds = gating.drugs(e["therapy"])
+                ds = gating.drugs(e)
                 assert not ds & {"cetuximab", "panitumumab", *HER2}, (it["alteration"], e["id"])
     amp = next(it for it in items if it["alteration"] == "ERBB2 amplification")
     reasons = {x["therapy"]: x["reason"] for x in amp["set_aside"]}
@@ -94,7 +97,7 @@ def test_braf_v600e_with_kras_g12d_is_flagged(kb):
     # GR003: anti-EGFR without a BRAF inhibitor is no option in BRAF V600E CRC
     braf = next(it for it in actionable(f, kb) if it["alteration"] == "BRAF p.V600E")
     assert not any(e["counts"] and e["response"] == "sensitivity"
-                   and gating.drugs(e["therapy"]) & {"cetuximab", "panitumumab"}
+                   and gating.drugs(e) & {"cetuximab", "panitumumab"}
                    for e in braf["evidence"])  # fmt: skip
 
 
@@ -113,10 +116,10 @@ def test_t790m_gets_no_first_generation_tki_sensitivity_from_generic_egfr_items(
     f = findings("non-small cell lung cancer", [variant("EGFR", "T790M", exon=20)])
     t790m = next(it for it in actionable(f, kb) if it["alteration"] == "EGFR p.T790M")
     assert (drug, "resistance") in {(t["therapy"], t["response"]) for t in t790m["therapies"]}
-    counted = [e for e in t790m["evidence"] if e["counts"] and drug in gating.drugs(e["therapy"])]
+    counted = [e for e in t790m["evidence"] if e["counts"] and drug in gating.drugs(e)]
     # what still counts for the drug is T790M's own evidence (e.g. CIViC EID277, preclinical)
     assert all(e["specific"] for e in counted)
     generic = [e for e in t790m["evidence"] if not e["specific"]
-               and drug in gating.drugs(e["therapy"])
+               and drug in gating.drugs(e)
                and e["response"] == "sensitivity"]  # fmt: skip
     assert generic and all(not e["counts"] and "generic" in e["set_aside"] for e in generic)

@@ -393,7 +393,7 @@ def test_current_layout_is_read_from_its_header():
     assert braf.response == "sensitivity" and braf.level == "A"
     assert braf.url == "https://civicdb.org/links/evidence_items/9001"
     assert braf.citation == "PMID:10000001"
-    assert by_id["EID9003"].therapy == "cetuximab / panitumumab"  # substitutes: either
+    assert by_id["EID9003"].therapy == "cetuximab or panitumumab"  # substitutes: either
     assert by_id["EID9005"].citation == "ASCO abstract 12345"
     assert isinstance(by_id["EID9002"].expression, V.And)
     assert by_id["EID9002"].statement.startswith('Placeholder statement 2 with "quotes" and a\ttab')
@@ -418,7 +418,10 @@ def test_old_2018_layout_real_export(mirror):
         "vemurafenib",
     )
     assert vem.therapy_interaction is None  # not stated in 2018 exports
-    assert by_id["EID1411"].therapy == "dabrafenib / trametinib"
+    # not stated in the 2018 export: said so, never a "/" that could be read as either
+    assert by_id["EID1411"].therapy == (
+        "dabrafenib, trametinib (together or alternatives: not stated)"
+    )
     assert vem.citation.startswith("PMID:") and vem.url.startswith("https://civicdb.org/")
     kinds = {r.expression.kind for r in exp.records if isinstance(r.expression, V.Alteration)}
     assert {V.PROTEIN, V.CODON, V.EXON, V.AMPLIFICATION, V.WILD_TYPE, V.FUSION} <= kinds
@@ -591,14 +594,16 @@ def test_unreadable_profile_is_skipped_counted_and_listed(tmp_path, project):
     assert civic["excluded"]["unreadable profile"] == 1
 
 
-def test_default_civic_source_stays_the_2018_export(project):
+def test_default_civic_source_is_the_2024_release(project):
     import yaml
 
     schema = yaml.safe_load(
         (project / "workflow/tumorboard/schemas/config.schema.yaml").read_text()
     )
     knowledge = schema["properties"]["knowledge"]["properties"]
-    assert knowledge["civic"]["default"] == "civic_evidence"
+    assert knowledge["civic"]["default"] == "civic_evidence_2024_08"
+    config = yaml.safe_load((project / "config" / "config.yaml").read_text())
+    assert config["knowledge"]["civic"] == "civic_evidence_2024_08"  # what a run uses
     assert knowledge["max_age_years"]["default"] == 2 and knowledge["as_of"]["default"] == ""
 
 

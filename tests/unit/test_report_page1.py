@@ -193,4 +193,4 @@ def test_provenance_counts_the_tumour_type_table_rows(kb, findings):
     (line,) = [x for x in lines if x.startswith("tumorboard tumour types")]
     assert line.endswith(f"{n_types} rows)")
     assert "; 0 rows" not in " ".join(lines)
-    assert any(x.endswith(f"{prov['civic_evidence']['records']} records)") for x in lines)
+    assert any(f"{prov['civic_evidence']['records']} records" in x for x in lines)

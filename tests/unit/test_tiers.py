@@ -111,7 +111,9 @@ def test_braf_v600e_melanoma_is_tier_ia_with_vemurafenib_and_dabrafenib(kb):
     ids = {e["id"]: e for e in top["evidence"]}
     # CIViC's level A items name skin melanoma: a subtype of the sheet's "melanoma"
     assert ids["EID1409"]["tumour_type_match"] == "narrower"
-    assert ids["EID1411"]["therapy"] == "dabrafenib / trametinib"
+    assert ids["EID1411"]["therapy"] == (
+        "dabrafenib, trametinib (together or alternatives: not stated)"
+    )
 
 
 def test_braf_v600e_skin_melanoma_counts_civic_level_a(kb):

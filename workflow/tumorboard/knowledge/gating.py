@@ -30,6 +30,7 @@ from importlib.resources import files
 from pathlib import Path
 
 from tumorboard.knowledge.matching import FindingsContext, evaluate
+from tumorboard.knowledge.therapies import normalise
 from tumorboard.knowledge.tumour_types import SAME_TYPE
 from tumorboard.knowledge.vocabulary import parse_profile
 
@@ -55,7 +56,9 @@ def load_rules(path: str | Path = DEFAULT_RULES) -> list[Rule]:
     for r in csv.DictReader(lines, delimiter="\t"):
 
         def names(text: str) -> frozenset[str]:
-            return frozenset(d.strip().lower() for d in (text or "").split("|") if d.strip())
+            # each name as the therapies module normalises it: any spelling of a drug works
+            return frozenset(normalise(d).name.lower() for d in (text or "").split("|")
+                             if d.strip())  # fmt: skip
 
         parse_profile(r["when"])  # a rule that cannot be read fails here, not per patient
         out.append(
@@ -65,10 +68,10 @@ def load_rules(path: str | Path = DEFAULT_RULES) -> list[Rule]:
     return out
 
 
-def drugs(therapy: str) -> frozenset[str]:
-    """The drugs of a therapy ("a + b": together; "a / b": the source does not say)."""
-    parts = re.split(r"\s+[+/]\s+|,\s*", therapy.lower())
-    return frozenset(re.sub(r"\s*\(.*\)$", "", p).strip() for p in parts if p.strip())
+def drugs(e: dict) -> frozenset[str]:
+    """The normalised drugs of an evidence entry (:mod:`tumorboard.knowledge.therapies`: never
+    read back from the therapy line, whose names may contain "/"; non-drugs left out)."""
+    return frozenset(e["drugs"])
 
 
 def _set_aside(e: dict, reason: str) -> None:
@@ -91,10 +94,10 @@ def specific_over_generic(items: list[dict]) -> None:
         specific: dict[str, list[str]] = {}
         for e in it["evidence"]:
             if e["counts"] and e["specific"]:
-                for d in drugs(e["therapy"]):
+                for d in drugs(e):
                     specific.setdefault(d, []).append(e["id"])
         for e in it["evidence"]:
-            shared = sorted(drugs(e["therapy"]) & specific.keys())
+            shared = sorted(drugs(e) & specific.keys())
             if e["counts"] and not e["specific"] and shared:
                 ids = ", ".join(dict.fromkeys(i for d in shared for i in specific[d]))
                 _set_aside(e, f"generic ({e['profile']}): evidence specific to "
@@ -114,7 +117,7 @@ def gate(items: list[dict], rules: list[Rule], ctx: FindingsContext, lineage: li
         reason = f"not for this patient: {rule.requirement}; {', '.join(present)} present"
         for it in items:
             for e in it["evidence"]:
-                ds = drugs(e["therapy"])
+                ds = drugs(e)
                 if (e["counts"] and e["response"] == "sensitivity" and ds & rule.drugs
                         and not ds & rule.unless_drugs):  # fmt: skip
                     _set_aside(e, f"{reason} ({rule.id})")

@@ -20,6 +20,7 @@ from pathlib import Path
 
 import jsonschema
 
+from tumorboard.knowledge.therapies import drug_names, non_drug_only, therapy_label
 from tumorboard.knowledge.tumour_types import Ontology, load_ontology, normalise_doid
 from tumorboard.knowledge.vocabulary import (
     FUSION,
@@ -59,28 +60,6 @@ def normalise_response(significance: str) -> str:
     return _RESPONSES.get(s, s or "not stated")
 
 
-def therapy_label(therapies: list[str], interaction: str | None) -> str:
-    """One line for a therapy: ``a + b`` for a combination (alphabetical), ``a / b`` when the
-    source does not say whether drugs are combined or alternatives."""
-    names = sorted({_drug_name(t) for t in therapies if t.strip()})
-    if not names:
-        return "no therapy named"
-    if len(names) == 1:
-        return names[0]
-    kind = (interaction or "").lower()
-    if kind == "combination":
-        return " + ".join(names)
-    if kind == "sequential":
-        return " then ".join(_drug_name(t) for t in therapies if t.strip())
-    return " / ".join(names)
-
-
-def _drug_name(name: str) -> str:
-    """Lower-case ordinary drug names (``Vemurafenib``), keep codes (``AZD6244``, ``5-FU``)."""
-    words = name.strip().split()
-    return " ".join(w.lower() if w[:1].isupper() and w[1:].islower() else w for w in words)
-
-
 @dataclass
 class Evidence:
     """One predictive evidence item, whatever its source."""
@@ -111,7 +90,19 @@ class Evidence:
 
     @property
     def therapy(self) -> str:
+        """The therapy line (normalised names and separators: knowledge.therapies)."""
         return therapy_label(self.therapies, self.therapy_interaction)
+
+    @property
+    def drugs(self) -> list[str]:
+        """The normalised drugs (no non-drugs), lower case: what gating compares."""
+        return drug_names(self.therapies)
+
+    @property
+    def non_drug_only(self) -> bool:
+        """Are all the item's therapies non-drugs (chemotherapy, radiation...)?  Kept, never a
+        therapy line."""
+        return non_drug_only(self.therapies)
 
     def genes(self) -> list[str]:
         return sorted(set(self.expression.genes()))
@@ -129,6 +120,8 @@ class Evidence:
             "exclude_tumour_types": self.exclude_tumour_types,
             "therapies": self.therapies,
             "therapy_interaction": self.therapy_interaction,
+            "therapy": self.therapy,
+            "drugs": self.drugs,
             "evidence_type": self.evidence_type,
             "level": self.level,
             "direction": self.direction,
@@ -143,7 +136,7 @@ class Evidence:
 
     @classmethod
     def from_dict(cls, d: dict) -> Evidence:
-        keys = {f for f in cls.__dataclass_fields__ if f != "expression"}
+        keys = {f for f in cls.__dataclass_fields__ if f != "expression"}  # not therapy/drugs
         return cls(expression=profile_from_dict(d["expression"]), **{k: d[k] for k in keys})
 
 
@@ -414,8 +407,9 @@ class KnowledgeBase:
 
     def provenance(self) -> list[dict]:
         """What a findings document / report cites: each input's release date and sha256."""
-        keys = ("id", "name", "file", "layout", "release_date", "sha256", "records", "rows")
-        return [{k: s[k] for k in keys} for s in self.sources]
+        keys = ("id", "name", "file", "layout", "release_date", "sha256", "records", "rows",
+                "non_drug_only")  # fmt: skip
+        return [{k: s[k] for k in keys if k in s} for s in self.sources]
 
 
 def _source(
@@ -428,10 +422,12 @@ def _source(
     url: str | None = None,
     licence: str = "MIT (tumorboard)",
     skipped: list[dict] | None = None,
+    non_drug: int | None = None,
 ) -> dict:
     """One entry of the document's ``sources``: ``release`` is (date, how it was found),
     ``counts`` (rows read, records kept, rows excluded by reason); ``skipped``: the rows whose
-    profile could not be read (CIViC; counted in ``excluded`` too)."""
+    profile could not be read (CIViC; counted in ``excluded`` too); ``non_drug``: records kept
+    whose therapies are all non-drugs (never therapy lines: knowledge.therapies)."""
     rows, records, excluded = counts
     entry = {
         "id": sid,
@@ -447,6 +443,8 @@ def _source(
         "records": records,
         "excluded": excluded,
     }
+    if non_drug is not None:
+        entry["non_drug_only"] = non_drug
     return entry if skipped is None else entry | {"skipped_profiles": skipped}
 
 
@@ -472,6 +470,7 @@ def build(
         url=getattr(civic_resource, "url", None),
         licence=getattr(civic_resource, "licence", None) or "CC0 1.0",
         skipped=exp.skipped,
+        non_drug=sum(r.non_drug_only for r in exp.records),
     )
     table_source = _source(
         "biomarkers",
@@ -480,6 +479,7 @@ def build(
         "tumorboard biomarkers v1",
         (table.release_date, "release line of the table"),
         (len(table.records), len(table.records), {}),
+        non_drug=sum(r.non_drug_only for r in table.records),
     )
     ontology_source = _source(
         "tumour_types",

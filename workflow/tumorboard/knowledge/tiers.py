@@ -179,6 +179,7 @@ def counts(rec: Evidence, relation: str) -> bool:
         and rec.response in COUNTED_RESPONSES
         and relation != EXCLUDED
         and amp_level(rec.source, rec.level) is not None
+        and not rec.non_drug_only  # chemotherapy, radiation...: kept, never a therapy line
     )
 
 
@@ -256,6 +257,7 @@ def _evidence_entry(
         "response": rec.response,
         "therapy": rec.therapy,
         "therapy_interaction": rec.therapy_interaction,
+        "drugs": rec.drugs,
         "disease": rec.disease,
         "tumour_type": rec.tumour_type,
         "tumour_type_match": relation,

@@ -582,11 +582,16 @@ def _size(k: dict) -> str:
 
 
 def _knowledge_base(findings: dict) -> list[str]:
+    """Each source: file, release, checksum, size, and how many of its items name only
+    non-drugs (kept, never therapy lines: knowledge.therapies)."""
     return [
         f"{k['name']} ({k['file']}; release {k['release_date'] or 'undated'}; "
-        f"sha256 {k['sha256'][:12]}…; {_size(k)})"
+        f"sha256 {k['sha256'][:12]}…; {_size(k)}"
+        + (f"; {k['non_drug_only']} naming only non-drugs such as chemotherapy or radiation "
+           "therapy, kept but not shown as therapy lines" if k.get("non_drug_only") else "")
+        + ")"
         for k in findings.get("knowledge_base", [])
-    ]
+    ]  # fmt: skip
 
 
 def knowledge_currency(findings: dict, provenance: dict | None) -> dict:

@@ -21,6 +21,7 @@ from importlib import metadata
 from pathlib import Path
 
 from tumorboard import __version__
+from tumorboard.knowledge.therapies import SEPARATORS_TEXT
 from tumorboard.knowledge.tiers import LEVEL_MAPPING_TEXT
 from tumorboard.reference.resources import sha256_file
 from tumorboard.report.provenance import tool_version
@@ -299,6 +300,8 @@ def methods_paragraphs(
             )
             + ". "
             + LEVEL_MAPPING_TEXT
+            + " "
+            + SEPARATORS_TEXT
         ]
         if knowledge_base
         else []
