@@ -160,10 +160,10 @@ def test_a_gate_applies_to_every_spelling_and_class_of_its_drugs(tmp_path, proje
 
 
 def test_methods_and_report_say_what_the_separators_and_non_drugs_mean(project):
+    import yaml
+
     from tumorboard.report.document import _knowledge_base
     from tumorboard.report.methods import methods_paragraphs
-
-    import yaml
 
     config = yaml.safe_load((project / "config" / "config.yaml").read_text())
     src = {"name": "CIViC clinical evidence summaries", "release_date": "2024-08-01"}

@@ -23,7 +23,6 @@ Set-aside evidence stays in the findings with ``counts`` false and its ``set_asi
 from __future__ import annotations
 
 import csv
-import re
 from collections.abc import Callable
 from dataclasses import dataclass
 from importlib.resources import files
