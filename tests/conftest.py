@@ -64,3 +64,17 @@ def kb(mirror, project):
         project / "resources" / "biomarkers.tsv",
         DEFAULT_TABLE,
     )
+
+
+@pytest.fixture(scope="module")
+def kb2024(mirror, project):
+    """The knowledge base as the workflow builds it by default: CIViC's 1 Aug 2024 release and the
+    authored biomarker table."""
+    from tumorboard.knowledge import sources
+    from tumorboard.knowledge.tumour_types import DEFAULT_TABLE
+
+    return sources.build(
+        mirror / "civic" / "2024-08-01" / "01-Aug-2024-ClinicalEvidenceSummaries.tsv",
+        project / "resources" / "biomarkers.tsv",
+        DEFAULT_TABLE,
+    )

@@ -123,3 +123,40 @@ def test_t790m_gets_no_first_generation_tki_sensitivity_from_generic_egfr_items(
                and drug in gating.drugs(e)
                and e["response"] == "sensitivity"]  # fmt: skip
     assert generic and all(not e["counts"] and "generic" in e["set_aside"] for e in generic)
+
+
+def test_alternatives_are_one_line_per_drug(kb2024):
+    """CIViC 2024 'cetuximab or panitumumab' (Substitutes) holds for each drug alone: on page 1
+    it joins the cetuximab and panitumumab lines instead of being a third line."""
+    from tumorboard.knowledge.therapies import lines
+
+    either = {"therapy": "cetuximab or panitumumab", "therapy_interaction": "Substitutes",
+              "drugs": ["panitumumab", "cetuximab"]}  # fmt: skip
+    both = {"therapy": "cetuximab + encorafenib", "therapy_interaction": "Combination",
+            "drugs": ["cetuximab", "encorafenib"]}  # fmt: skip
+    assert lines(either) == ["cetuximab", "panitumumab"]
+    assert lines(both) == ["cetuximab + encorafenib"]
+    f = kras_crc()
+    items = actionable(f, kb2024)
+    kras = next(it for it in items if it["alteration"] == "KRAS p.G12D")
+    names = [t["therapy"] for t in kras["therapies"]]
+    assert not any(" or " in n and "cetuximab" in n for n in names), names
+    cetuximab = next(t for t in kras["therapies"] if t["therapy"] == "cetuximab")
+    assert cetuximab["response"] == "resistance" and (
+        cetuximab["tier"],
+        cetuximab["tier_level"],
+    ) == ("I", "A")
+
+
+def test_kras_mutant_crc_with_her2_amplification_gets_no_her2_tki_2024(kb2024):
+    """The 2024 release brings afatinib sensitivity for ERBB2-amplified colorectal cancer (a case
+    report): a HER2-targeted drug like the others, gated on RAS status (GR002)."""
+    f = kras_crc(cn=[{"gene": "ERBB2", "call": "amplified"}])
+    items = actionable(f, kb2024)
+    her2 = {*HER2, "afatinib", "trastuzumab deruxtecan"}
+    for it in items:
+        for e in it["evidence"]:
+            if e["counts"] and e["response"] == "sensitivity":
+                assert not gating.drugs(e) & her2, (it["alteration"], e["id"], e["therapy"])
+    amp = next(it for it in items if it["alteration"] == "ERBB2 amplification")
+    assert "afatinib" in {x["therapy"] for x in amp["set_aside"] if x["kind"] == "gated"}

@@ -29,6 +29,7 @@ from importlib.resources import files
 from pathlib import Path
 
 from tumorboard.knowledge.matching import FindingsContext, evaluate
+from tumorboard.knowledge.therapies import lines as therapy_lines
 from tumorboard.knowledge.therapies import normalise
 from tumorboard.knowledge.tumour_types import SAME_TYPE
 from tumorboard.knowledge.vocabulary import parse_profile
@@ -138,7 +139,8 @@ def reconcile(items: list[dict], tier_text: Callable[[dict], str]) -> dict[str, 
             continue
         for e in it["evidence"]:
             if e["counts"]:
-                by_therapy.setdefault(e["therapy"].lower(), []).append((it, e))
+                for line in therapy_lines(e):
+                    by_therapy.setdefault(line.lower(), []).append((it, e))
     notes = {}
     for therapy, pairs in by_therapy.items():
         if not any(e["tumour_type_match"] in SAME_TYPE for _, e in pairs):

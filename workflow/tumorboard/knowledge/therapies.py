@@ -177,3 +177,14 @@ def therapy_label(therapies: list[str], interaction: str | None) -> str:
     if kind == "substitutes":
         return ALTERNATIVES.join(labels)
     return ", ".join(labels) + NOT_STATED
+
+
+def lines(evidence: dict) -> list[str]:
+    """The therapy lines an evidence entry speaks for.  Alternatives (``a or b``: CIViC's
+    Substitutes) hold for each drug alone, so they are one line per drug and meet that drug's
+    other evidence (one line per drug and patient, and a direction conflict between "cetuximab or
+    panitumumab" and "cetuximab" is seen); every other entry is its own line."""
+    names = evidence.get("drugs") or []
+    if (evidence.get("therapy_interaction") or "").lower() == "substitutes" and len(names) > 1:
+        return sorted(set(names))
+    return [evidence["therapy"]]

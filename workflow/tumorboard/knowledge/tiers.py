@@ -44,6 +44,7 @@ from tumorboard.knowledge.matching import (
 from tumorboard.knowledge.oncogenicity import UNKNOWN as UNKNOWN_ONCOGENICITY
 from tumorboard.knowledge.oncogenicity import classify as classify_oncogenicity
 from tumorboard.knowledge.sources import BIOMARKERS, CIVIC, SCHEMA, Evidence, KnowledgeBase
+from tumorboard.knowledge.therapies import lines as therapy_lines
 from tumorboard.knowledge.tumour_types import SAME_TYPE, Ontology, load_ontology
 from tumorboard.knowledge.vocabulary import EXON, MUTATION, WILD_TYPE, Alteration, Not
 
@@ -275,14 +276,14 @@ def _evidence_entry(
 def _therapies(evidence: list[dict]) -> list[dict]:
     """Best tier per (therapy, response), with the tumour types of that best evidence."""
     best: dict[tuple[str, str], dict] = {}
-    for e in evidence:
+    for e, line in ((x, line) for x in evidence for line in therapy_lines(x)):
         if not e["counts"]:
             continue
-        key = (e["therapy"], e["response"])
+        key = (line, e["response"])
         cur = best.get(key)
         if cur is None or e["_rank"] < cur["_rank"]:
             best[key] = {
-                "therapy": e["therapy"],
+                "therapy": line,
                 "response": e["response"],
                 "tier": e["tier"],
                 "tier_level": e["tier_level"],

@@ -18,6 +18,7 @@ from tumorboard.copynumber.calls import Settings, format_copies
 from tumorboard.knowledge import oncogenicity
 from tumorboard.knowledge import sources as kb_sources
 from tumorboard.knowledge.sources import BIOMARKERS
+from tumorboard.knowledge.therapies import lines as therapy_lines
 from tumorboard.knowledge.tumour_types import SAME_TYPE
 
 _PARENTHESES = re.compile(r" \([^)]*\)")
@@ -406,14 +407,15 @@ def page1_columns(a: dict) -> tuple[list[dict], list[dict]]:
     types only: therapies with *sensitivity* evidence in other tumour types and no counted
     evidence, of any direction, in the patient's type)."""
     counted = [e for e in a.get("evidence", []) if e.get("counts") and e.get("tier") in ("I", "II")]
-    here_names = {e["therapy"] for e in counted if e["tumour_type_match"] in SAME_TYPE}
+    pairs = [(line, e) for e in counted for line in therapy_lines(e)]
+    here_names = {line for line, e in pairs if e["tumour_type_match"] in SAME_TYPE}
     here: dict[tuple[str, str], list[dict]] = {}
     other: dict[str, list[dict]] = {}
-    for e in counted:
+    for line, e in pairs:
         if e["tumour_type_match"] in SAME_TYPE:
-            here.setdefault((e["therapy"], e["response"]), []).append(e)
-        elif e["response"] == "sensitivity" and e["therapy"] not in here_names:
-            other.setdefault(e["therapy"], []).append(e)
+            here.setdefault((line, e["response"]), []).append(e)
+        elif e["response"] == "sensitivity" and line not in here_names:
+            other.setdefault(line, []).append(e)
     here_lines = [_page1_therapy(n, r, ev) for (n, r), ev in here.items()]
     other_lines = [_page1_therapy(n, "sensitivity", ev) for n, ev in other.items()]
     return (
