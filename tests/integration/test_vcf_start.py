@@ -1,7 +1,9 @@
 """Patients that start from a VCF: the real TCGA colorectal and breast calls (PCGR examples,
 GRCh38, contigs without "chr")."""
 
+import html
 import json
+import re
 
 import pytest
 from workflow_run import run_workflow, write_overlay
@@ -46,18 +48,59 @@ def test_colorectal_vcf_gives_braf_v600e_with_depth_and_vaf(tcga):
     assert doc["qc"]["verdict"] == "not assessed"
 
 
-def test_calls_outside_the_reference_are_listed_not_dropped(tcga):
+def page1_row(work, patient, alteration):
+    """One row of page 1's actionable table, as text."""
+    page = (work / "results" / "report" / f"{patient}.html").read_text()
+    table = page[page.index('<section id="actionable">') :]
+    table = table[: table.index("</section>")]
+    rows = [re.sub(r"\s+", " ", html.unescape(re.sub(r"<[^>]+>", " ", r))).strip()
+            for r in table.split("<tr>")]  # fmt: skip
+    (row,) = [r for r in rows if alteration in r]
+    return row
+
+
+def test_breast_pik3ca_h1047r_is_annotated_on_the_pik3ca_locus(tcga):
     doc = findings(tcga[0], "T001-BRCA")
-    pik3ca = [u for u in doc["unannotated_variants"] if u["gene"] == "PIK3CA"]
-    assert [(u["chrom"], u["pos"], u["ref"], u["alt"]) for u in pik3ca] == [
-        ("chr3", 179234297, "A", "G")
-    ]
-    assert doc["unannotated_count"] > 100
-    # and page 1 of the report says so, rather than leaving the reader to assume wild type
-    html = (tcga[0] / "results" / "report" / "T001-BRCA.html").read_text()
-    negatives = html[html.index('<section id="negatives">') :]
-    negatives = negatives[: negatives.index("</section>")]
-    assert "PIK3CA chr3:179234297 A&gt;G" in negatives and "not annotated" in negatives
+    pik3ca = [v for v in doc["variants"] if v["gene"] == "PIK3CA"]
+    assert [(v["chrom"], v["pos"], v["ref"], v["alt"], v["hgvs_p"], v["hotspot"])
+            for v in pik3ca] == [("chr3", 179234297, "A", "G", "p.His1047Arg", True)]  # fmt: skip
+    assert not [u for u in doc["unannotated_variants"] if u["gene"] == "PIK3CA"]
+    assert doc["unannotated_count"] > 100  # calls outside the loci are still counted
+
+
+PI3K_AKT = {"TB033": "alpelisib + fulvestrant", "TB034": "capivasertib + fulvestrant",
+            "TB035": "fulvestrant + inavolisib + palbociclib"}  # fmt: skip
+
+
+def test_her2_amplified_breast_gets_no_pi3k_akt_line_and_page1_says_why(tcga):
+    """The HR+/HER2-negative labels (biomarkers.tsv TB033-TB035: AND NOT ERBB2 amplification)
+    do not apply to this ERBB2-amplified tumour (copy number from its PCGR segments)."""
+    doc = findings(tcga[0], "T001-BRCA")
+    assert {c["gene"]: c["call"] for c in doc["copy_number"]}["ERBB2"] == "amplified"
+    (item,) = [a for a in doc["actionability"] if a["alteration"] == "PIK3CA p.H1047R"]
+    assert item["tier_label"] != "Tier I-A"
+    assert not {t["therapy"] for t in item["therapies"]} & set(PI3K_AKT.values())
+    why = "the indication requires no ERBB2 amplification; ERBB2 amplification present"
+    rows = {e["id"]: e for e in item["evidence"] if e["id"] in PI3K_AKT}
+    assert set(rows) == set(PI3K_AKT)
+    assert all(not e["counts"] and why in e["set_aside"] for e in rows.values())
+    row = page1_row(tcga[0], "T001-BRCA", "PIK3CA p.H1047R")
+    assert row.startswith("II-C")
+    assert ("Not for this patient: " + ", ".join(PI3K_AKT.values()) + " — " + why) in row
+    # no Tier I line on the page names a PI3K/AKT drug of those labels
+    page = (tcga[0] / "results" / "report" / "T001-BRCA.html").read_text()
+    assert not re.search(r"(alpelisib|capivasertib|inavolisib)[^<]*\(I-[AB]", page)
+
+
+def test_braf_v600e_colorectal_without_reads_keeps_ras_not_established(tcga):
+    row = page1_row(tcga[0], "T001-COAD", "KRAS/NRAS wild-type")
+    assert row.startswith("not established") and "no reads to genotype" in row
+    braf = page1_row(tcga[0], "T001-COAD", "BRAF p.V600E")
+    assert "Sensitivity: cetuximab + encorafenib (I-A; TB025)" in braf
+    # anti-EGFR antibody alone: resistance, with the gate's reason (GR003)
+    assert re.search(r"Resistance: cetuximab \(I-B; [^)]*\) — requires BRAF V600 wild type "
+                     r"unless given with a BRAF inhibitor; BRAF p.V600E present \(GR003\)",
+                     braf)  # fmt: skip
 
 
 def test_breast_segments_give_erbb2_amplification_with_trastuzumab(tcga):

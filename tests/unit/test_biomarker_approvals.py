@@ -11,6 +11,7 @@ from test_tiers import findings, variant
 from tumorboard.knowledge import sources as S
 from tumorboard.knowledge import tiers as T
 from tumorboard.knowledge import vocabulary as V
+from tumorboard.report.document import _actionable
 
 TABLE = Path(__file__).resolve().parents[2] / "resources" / "biomarkers.tsv"
 PIK3CA_ROWS = {"TB033": "alpelisib + fulvestrant", "TB034": "capivasertib + fulvestrant",
@@ -129,11 +130,22 @@ def test_pik3ca_h1047r_her2_amplified_breast_is_not_tier_i_a_from_pi3k_akt_rows(
     f = findings("breast cancer", [variant("PIK3CA", "H1047R", exon=21)], [ERBB2_AMP])
     items = T.actionability(f, kb)
     assert _pik3ca_tier_i_a(items) == set()
-    assert not [e for it in items for e in it["evidence"] if e["id"] in PIK3CA_ROWS]
     pik3ca = next(it for it in items if it["alteration"] == "PIK3CA p.H1047R")
-    assert not {t["therapy"] for t in pik3ca["therapies"] if t["tier"] == "I"} & set(
+    assert not {t["therapy"] for t in pik3ca["therapies"]} & set(PIK3CA_ROWS.values())
+    # the rows are listed with the reason they do not apply, never dropped silently
+    rows = {e["id"]: e for e in pik3ca["evidence"] if e["id"] in PIK3CA_ROWS}
+    assert set(rows) == set(PIK3CA_ROWS)
+    why = "the indication requires no ERBB2 amplification; ERBB2 amplification present"
+    assert all(not e["counts"] and why in e["set_aside"] for e in rows.values())
+    assert {x["therapy"] for x in pik3ca["set_aside"] if why in x["reason"]} == set(
         PIK3CA_ROWS.values()
     )
+    # page 1: under "Not for this patient", each drug named, with the reason
+    row = next(r for r in _actionable({"actionability": items, "variants": f["variants"]})
+               if r["alteration"] == "PIK3CA p.H1047R")  # fmt: skip
+    (line,) = row["not_for_patient"]
+    assert all(d in line for d in PIK3CA_ROWS.values()) and line.endswith(why)
+    assert not any(d in " ".join(row["sensitive"]) for d in PIK3CA_ROWS.values())
 
 
 def test_pik3ca_h1047r_her2_non_amplified_breast_is_tier_i_a(kb):

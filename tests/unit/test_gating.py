@@ -6,6 +6,7 @@ from test_tiers import RAS, findings, hotspots, variant
 
 from tumorboard.knowledge import gating
 from tumorboard.knowledge import tiers as T
+from tumorboard.knowledge.tumour_types import SAME_TYPE
 from tumorboard.report.document import _actionable
 
 
@@ -160,3 +161,83 @@ def test_kras_mutant_crc_with_her2_amplification_gets_no_her2_tki_2024(kb2024):
                 assert not gating.drugs(e) & her2, (it["alteration"], e["id"], e["therapy"])
     amp = next(it for it in items if it["alteration"] == "ERBB2 amplification")
     assert "afatinib" in {x["therapy"] for x in amp["set_aside"] if x["kind"] == "gated"}
+
+# ------------------------------------------------- RAS wild type: established, or not (issue 12)
+
+
+def ras_wild_type_crc(*variants, cn=(), braf=False):
+    hs = hotspots("KRAS", RAS) + hotspots("NRAS", RAS) + (hotspots("BRAF", [600]) if braf else [])
+    for i, h in enumerate(hs):  # depths and limits of detection differ per codon, as in a run
+        h.update(depth=400 + 10 * i, lod_vaf=round(0.02 + 0.001 * i, 4))
+    return findings("colorectal adenocarcinoma", list(variants), list(cn), hs)
+
+
+def page1_rows(f, items):
+    return {r["alteration"]: r for r in _actionable({**f, "actionability": items})}
+
+
+WT = "KRAS/NRAS wild-type (codons 12, 13, 59, 61, 117, 146)"
+
+
+def test_ras_wild_type_row_states_anti_egfr_with_min_depth_and_lod(kb):
+    f = ras_wild_type_crc(variant("PIK3CA", "H1047R", exon=21),
+                          cn=[{"gene": "KRAS", "call": "neutral"}])  # fmt: skip
+    items = actionable(f, kb)
+    row = page1_rows(f, items)[WT]
+    assert row["tier"] == "Tier I-A" and row["established"]
+    assert [x.split(" —")[0] for x in row["sensitive"]] == [
+        "cetuximab (I-A; TB007)", "panitumumab (I-A; TB008)"]  # fmt: skip
+    # the depth and limit of detection behind "not mutated": the worst of the 12 codons
+    assert row["measure"] == "12 codons not mutated: min depth 400x; LoD ≤ 3.1% VAF"
+
+
+def test_one_nras_codon_not_evaluable_establishes_no_ras_wild_type(kb):
+    f = ras_wild_type_crc(variant("PIK3CA", "H1047R", exon=21))
+    a146 = next(h for h in f["hotspots"] if (h["gene"], h["codon"]) == ("NRAS", 146))
+    a146.update(status="not evaluable", depth=60, lod_vaf=None,
+                reason="depth 60x < minimum 100x")  # fmt: skip
+    items = actionable(f, kb)
+    wt = next(it for it in items if it["alteration"] == WT)
+    assert (wt["status"], wt["tier"]) == ("not established", None)
+    assert "NRAS codon 146 not evaluable (depth 60x < minimum 100x)" in wt["reason"]
+    # no anti-EGFR line counts in colorectal cancer, and page 1 lists none as an option
+    assert not [e for it in items for e in it["evidence"] if e["counts"]
+                and e["response"] == "sensitivity" and e["tumour_type_match"] in SAME_TYPE
+                and gating.drugs(e) & {"cetuximab", "panitumumab"}]  # fmt: skip
+    rows = page1_rows(f, items)
+    assert rows[WT]["tier"] == "not established" and rows[WT]["measure"] == ""
+    assert not any("cetuximab" in x or "panitumumab" in x
+                   for r in rows.values() for x in r["sensitive"])  # fmt: skip
+
+
+def test_ras_amplification_establishes_no_ras_wild_type(kb):
+    f = ras_wild_type_crc(cn=[{"gene": "KRAS", "call": "amplified"}])
+    wt = next(it for it in actionable(f, kb) if it["alteration"] == WT)
+    assert wt["status"] == "not established" and "KRAS amplified" in wt["reason"]
+
+
+def test_braf_v600e_ras_wild_type_crc_states_wild_type_and_gr003(kb):
+    f = ras_wild_type_crc(variant("BRAF", "V600E", exon=15), braf=True)
+    f["hotspots"][-1].update(status="detected", variant="V600E")
+    items = actionable(f, kb)
+    wt = next(it for it in items if it["alteration"] == WT)
+    # RAS wild type is still stated (BEACON/BREAKWATER need it), without a tier: the
+    # anti-EGFR lines it would open are set aside by GR003
+    assert (wt["status"], wt["tier"], wt["tier_label"]) == ("established", None, "no tier")
+    gr003 = ("not for this patient: requires BRAF V600 wild type unless given with a BRAF "
+             "inhibitor; BRAF p.V600E present (GR003)")  # fmt: skip
+    assert {(x["therapy"], x["rule"]) for x in wt["set_aside"]} == {
+        ("cetuximab", "GR003"), ("panitumumab", "GR003")}  # fmt: skip
+    assert wt["reason"] == f"cetuximab, panitumumab: {gr003}"
+    braf_inhibitors = {r.id: r for r in gating.load_rules()}["GR003"].unless_drugs
+    assert not [e for it in items for e in it["evidence"] if e["counts"]
+                and e["response"] == "sensitivity"
+                and gating.drugs(e) & {"cetuximab", "panitumumab"}
+                and not gating.drugs(e) & braf_inhibitors]  # fmt: skip
+    rows = page1_rows(f, items)
+    assert rows[WT]["tier"] == "no tier" and rows[WT]["reason"].endswith("(GR003)")
+    assert rows[WT]["measure"].startswith("12 codons not mutated")
+    braf = rows["BRAF p.V600E"]
+    assert braf["sensitive"][0].startswith("cetuximab + encorafenib (I-A")
+    assert any(x.startswith("cetuximab (I-B") and x.endswith("(GR003)")
+               for x in braf["resistant"])  # fmt: skip

@@ -74,7 +74,8 @@ def drugs(e: dict) -> frozenset[str]:
     return frozenset(e["drugs"])
 
 
-def _set_aside(e: dict, reason: str) -> None:
+def set_aside(e: dict, reason: str) -> None:
+    """Evidence entry ``e`` no longer counts for this patient, for ``reason``."""
     e.update(counts=False, tier=None, tier_level=None, set_aside=reason, _rank=99)
 
 
@@ -100,7 +101,7 @@ def specific_over_generic(items: list[dict]) -> None:
             shared = sorted(drugs(e) & specific.keys())
             if e["counts"] and not e["specific"] and shared:
                 ids = ", ".join(dict.fromkeys(i for d in shared for i in specific[d]))
-                _set_aside(e, f"generic ({e['profile']}): evidence specific to "
+                set_aside(e, f"generic ({e['profile']}): evidence specific to "
                               f"{it['alteration']} about {', '.join(shared)} takes precedence "
                               f"({ids})")  # fmt: skip
 
@@ -120,7 +121,7 @@ def gate(items: list[dict], rules: list[Rule], ctx: FindingsContext, lineage: li
                 ds = drugs(e)
                 if (e["counts"] and e["response"] == "sensitivity" and ds & rule.drugs
                         and not ds & rule.unless_drugs):  # fmt: skip
-                    _set_aside(e, f"{reason} ({rule.id})")
+                    set_aside(e, f"{reason} ({rule.id})")
                     it.setdefault("set_aside", []).append(
                         {"therapy": e["therapy"], "response": e["response"], "kind": "gated",
                          "rule": rule.id, "reason": f"{reason} ({rule.id})", "evidence": e["id"]}
@@ -163,7 +164,7 @@ def reconcile(items: list[dict], tier_text: Callable[[dict], str]) -> dict[str, 
         notes[therapy] = why + (" (resistance is kept at equal strength)" if keep_res and
                                 br["_rank"] == bs["_rank"] else "")  # fmt: skip
         for it, e in dropped:
-            _set_aside(e, f"reconciled: {why}")
+            set_aside(e, f"reconciled: {why}")
             it.setdefault("set_aside", []).append(
                 {"therapy": e["therapy"], "response": e["response"], "kind": "reconciled",
                  "rule": None, "reason": f"reconciled: {why}", "evidence": e["id"]}

@@ -26,6 +26,7 @@ from tumorboard.knowledge.vocabulary import (
     TRUNCATING,
     WILD_TYPE,
     Alteration,
+    And,
     Not,
     Or,
     ProteinChange,
@@ -119,7 +120,7 @@ def wild_type_status(
     required codon genotyped, evaluable and not detected.  A detected hotspot, any
     protein-altering variant of the gene in ``variants`` (the findings' variants) or a
     homozygous deletion in ``copy_number`` refutes it; anything else leaves it not established,
-    with what was not tested or not evaluable."""
+    with what was not tested or not evaluable, as does an amplification of the gene."""
     genes = tuple(dict.fromkeys(genes))
     per_gene = {g: [(i, h) for i, h in enumerate(hotspots) if h["gene"] == g] for g in genes}
     need = {g: WILD_TYPE_CODONS[g][0] if g in WILD_TYPE_CODONS else None for g in genes}
@@ -152,7 +153,13 @@ def wild_type_status(
     if detected:
         found = ", ".join(dict.fromkeys(detected))
         return WildType(genes, False, label, f"mutated or deleted: {found}", refs)
-    problems = []
+    # an amplified gene is not wild type in the sense the evidence uses it (KRAS amplification
+    # is itself an anti-EGFR resistance mechanism): the statement is not made either way
+    problems = [
+        f"{c['gene']} amplified (wild type at the codons tested, but the gene is altered)"
+        for c in copy_number
+        if c["gene"] in genes and c.get("call") == "amplified"
+    ]
     for g in genes:
         got = [h for _, h in rows[g]]
         if need[g] is None:
@@ -391,9 +398,53 @@ class Match:
     result: Result
 
 
-def match(kb: KnowledgeBase, findings: dict) -> list[Match]:
+def excluded_by(expr, ctx: FindingsContext) -> tuple[Result, list[tuple[str, list[str]]]] | None:
+    """For a profile ``A AND NOT B`` (an indication that excludes a co-alteration, e.g. a
+    HER2-negative label: ``PIK3CA H1047R AND NOT ERBB2 amplification``) that is absent only
+    because ``B`` is present: the result of its positive parts (``A``, present) and, per
+    excluding part, (its profile, the findings present).  None for anything else."""
+    if type(expr) is not And:
+        return None
+    nots = [a for a in expr.args if isinstance(a, Not)]
+    rest = [a for a in expr.args if not isinstance(a, Not)]
+    if not nots or not rest:
+        return None
+    positive = evaluate(rest[0] if len(rest) == 1 else And(tuple(rest)), ctx)
+    if not positive.state:
+        return None
+    present_parts = []
+    for n in nots:
+        inner = evaluate(n.arg, ctx, strict=True)
+        if inner.state:
+            refs = sorted({r for s in inner.sets for r in s if r.startswith("/")})
+            present_parts.append((_profile_text(n.arg), refs))
+    return (positive, present_parts) if present_parts else None
+
+
+def _profile_text(expr) -> str:
+    if isinstance(expr, Alteration):
+        return expr.label
+    if isinstance(expr, Not):
+        return f"NOT {_profile_text(expr.arg)}"
+    op = " OR " if isinstance(expr, Or) else " AND "
+    return "(" + op.join(_profile_text(a) for a in expr.args) + ")"
+
+
+@dataclass
+class Excluded:
+    """A record whose indication excludes a co-alteration the patient has (:func:`excluded_by`):
+    ``result`` is its positive parts, ``excluding`` (profile, findings present) per NOT part."""
+
+    record: Evidence
+    result: Result
+    excluding: list[tuple[str, list[str]]]
+
+
+def match(kb: KnowledgeBase, findings: dict, excluded: list[Excluded] | None = None) -> list[Match]:
     """Every record whose profile is present in ``findings``, or whose presence cannot be
-    established (state None: a wild-type or NOT part not evaluable)."""
+    established (state None: a wild-type or NOT part not evaluable).  Records absent only
+    because a co-alteration their indication excludes is present are appended to
+    ``excluded`` (when given), so that the report can say why they do not apply."""
     ctx = FindingsContext(findings)
     out = []
     for rec in kb.records:
@@ -403,6 +454,8 @@ def match(kb: KnowledgeBase, findings: dict) -> list[Match]:
         ctx.tested = exons_named(rec.statement)
         res = evaluate(rec.expression, ctx)
         if res.state is False:
+            if excluded is not None and (hit := excluded_by(rec.expression, ctx)):
+                excluded.append(Excluded(rec, *hit))
             continue
         out.append(Match(rec, res))
     return out

@@ -35,6 +35,7 @@ import jsonschema
 
 from tumorboard.knowledge import gating
 from tumorboard.knowledge.matching import (
+    Excluded,
     FindingsContext,
     match,
     present,
@@ -64,6 +65,7 @@ __all__ = [
 ]
 
 EXCLUDED = "excluded"  # the evidence names the patient's tumour type as not covered
+NO_TIER = "no tier"  # an established wild type whose guideline therapies are all set aside
 COUNTED_RESPONSES = ("sensitivity", "resistance", "reduced sensitivity")
 
 
@@ -211,7 +213,8 @@ def _label(marks: frozenset, findings: dict) -> tuple[str, list[str], list[str],
     parts = [_finding_label(r, findings) for r in refs]
     genes = [findings[r.split("/")[1]][int(r.split("/")[2])]["gene"] for r in refs]
     if wt_genes:
-        wt = wild_type_status(wt_genes, findings.get("hotspots", []), findings.get("variants", []))
+        wt = wild_type_status(wt_genes, findings.get("hotspots", []), findings.get("variants", []),
+                              findings.get("copy_number", []))  # fmt: skip
         parts.append(wt.label)
         refs += list(wt.refs)
         genes += wt_genes
@@ -369,7 +372,8 @@ def actionability(
             "evidence": [],
         }
 
-    for m in match(kb, findings):
+    excluded: list[Excluded] = []
+    for m in match(kb, findings, excluded):
         rec, res = m.record, m.result
         relation = relation_to(rec, code, ontology)
         if res.state is None:
@@ -401,6 +405,32 @@ def actionability(
             items[marks] = it
             it["evidence"].append(_evidence_entry(rec, relation, kinds, specific, ontology))
 
+    for x in excluded:  # the indication excludes a co-alteration the patient has: say so
+        relation = relation_to(x.record, code, ontology)
+        if (x.record.direction != "Supports" or x.record.response != "sensitivity"
+                or relation not in SAME_TYPE):  # fmt: skip
+            continue
+        present_text = "; ".join(
+            f"{', '.join(_finding_label(r, findings) for r in refs)} present"
+            for _, refs in x.excluding
+        )
+        needs = ", ".join(f"no {profile}" for profile, _ in x.excluding)
+        reason = f"not for this patient: the indication requires {needs}; {present_text}"
+        for marks in x.result.sets:
+            if not marks or marks & germline:
+                continue
+            specific = all(x.result.how.get(mk, ("", True))[1] for mk in marks)
+            kinds = sorted({x.result.how[mk][0] for mk in marks if mk in x.result.how})
+            it = items.get(marks) or item(marks)
+            items[marks] = it
+            e = _evidence_entry(x.record, relation, kinds, specific, ontology)
+            gating.set_aside(e, f"{reason} ({x.record.id})")
+            it["evidence"].append(e)
+            it.setdefault("set_aside", []).append(
+                {"therapy": e["therapy"], "response": e["response"], "kind": "gated",
+                 "rule": None, "reason": reason, "evidence": e["id"]}
+            )  # fmt: skip
+
     for i in range(len(findings.get("variants", []))):
         if f"/variants/{i}" not in germline:
             items.setdefault(frozenset({f"/variants/{i}"}), None)
@@ -424,7 +454,22 @@ def actionability(
             tier, reason = _untiered(marks, findings, ctx)
             it["reason"] = reason
         if it["kind"] == "wild type" and not any(_guideline(e) for e in counted):
-            continue  # wild type is a finding only where a guideline uses it (see _guideline)
+            gated = [e for e in it["evidence"] if _guideline(e) and e["set_aside"]
+                     and not e["set_aside"].startswith("reconciled")]  # fmt: skip
+            if not gated:
+                continue  # wild type is a finding only where a guideline uses it (_guideline)
+            # established and used by a guideline, but each therapy it would make an option is
+            # set aside for this patient (e.g. GR003, BRAF V600E): stated, without a tier
+            by_reason: dict[str, list[str]] = {}
+            for e in gated:
+                names = by_reason.setdefault(e["set_aside"], [])
+                names += [] if e["therapy"] in names else [e["therapy"]]
+            it["reason"] = "; ".join(f"{', '.join(n)}: {r}" for r, n in by_reason.items())
+            _finish(it, None, patient_type)
+            it["tier_label"] = NO_TIER
+            it["tier_basis"] = f"wild type established; {it['reason']}"
+            out.append(it)
+            continue
         _finish(it, tier, patient_type)
         out.append(it)
     for it in pending.values():

@@ -340,11 +340,20 @@ def _pointer(findings: dict, pointer: str):
 
 
 def _measure(findings: dict, a: dict) -> str:
-    """What was measured behind an actionable finding: VAF and reads, or copies."""
+    """What was measured behind an actionable finding: VAF and reads, or copies; for a wild-type
+    finding, the codons genotyped and not mutated with their minimum depth and the largest limit
+    of detection among them (what "not mutated" holds down to)."""
     parts = []
+    rows = [_pointer(findings, p) for p in a.get("finding") or [] if p.startswith("/hotspots/")]
+    negative = [h for h in rows if isinstance(h, dict) and h.get("status") == "not detected"]
+    if negative and a["status"] == "established":
+        lods = [h["lod_vaf"] for h in negative if h.get("lod_vaf") is not None]
+        lod = f"; LoD ≤ {pct(max(lods))} VAF" if len(lods) == len(negative) else ""
+        parts.append(f"{len(negative)} codons not mutated: min depth "
+                     f"{depth_x(min(h['depth'] for h in negative))}{lod}")  # fmt: skip
     for pointer in a.get("finding") or []:
         item = _pointer(findings, pointer)
-        if not isinstance(item, dict):
+        if not isinstance(item, dict) or pointer.startswith("/hotspots/"):
             continue
         if "vaf" in item and "depth" in item:
             parts.append(f"VAF {pct(item['vaf'])} ({item['alt_reads']}/{item['depth']} reads)")
@@ -471,7 +480,7 @@ def _actionable(findings: dict) -> list[dict]:
                 if x["therapy"] not in names:
                     names.append(x["therapy"])
         not_for = [
-            f"{', '.join(names[:2])}{f' +{len(names) - 2} more' if len(names) > 2 else ''}"
+            f"{', '.join(names[:3])}{f' +{len(names) - 3} more' if len(names) > 3 else ''}"
             f" — {reason}"
             for reason, names in by_reason.items()
         ]
