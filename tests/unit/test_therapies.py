@@ -176,3 +176,12 @@ def test_methods_and_report_say_what_the_separators_and_non_drugs_mean(project):
     kb = [{"name": "CIViC", "file": "c.tsv", "release_date": "2024-08-01", "sha256": "0" * 64,
            "records": 2512, "non_drug_only": 13}]  # fmt: skip
     assert "13 naming only non-drugs" in _knowledge_base({"knowledge_base": kb})[0]
+
+
+def test_a_name_with_its_code_in_parentheses_is_the_drug():
+    """ "Selumetinib (AZD6244)"-style names: either part known gives the drug, whichever order."""
+    from tumorboard.knowledge.therapies import normalise
+
+    assert normalise("AZD-6244 (selumetinib)").name == "selumetinib"
+    assert normalise("Vemurafenib (RG7204X)").name == "vemurafenib"
+    assert normalise("Compound (X-1)").name == "compound (X-1)"  # unknown: kept, plain words lower

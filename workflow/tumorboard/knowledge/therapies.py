@@ -93,6 +93,9 @@ class Term:
         return self.name
 
 
+_ALIAS = re.compile(r"^([^()]+?)\s*\(([^()]+)\)$")
+
+
 def _key(name: str) -> str:
     return " ".join(name.split()).casefold()
 
@@ -134,6 +137,11 @@ def normalise(name: str, table: dict[str, Term] | None = None) -> Term:
     table = load_table() if table is None else table
     if term := table.get(_key(name)):
         return term
+    # "code (name)" or "name (code)", as the 2018 export writes many drugs: either part known
+    if m := _ALIAS.match(name.strip()):
+        for part in m.groups():
+            if term := table.get(_key(part)):
+                return term
     kind = NON_DRUG if NON_DRUG_WORDS.search(name) else DRUG
     return Term(_plain(name), kind)
 
