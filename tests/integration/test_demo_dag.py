@@ -65,7 +65,10 @@ def test_negative_hotspots_carry_depth_and_lod(findings):
     assert hs["KRAS G12"]["status"] == "detected" and hs["KRAS G12"]["variant"] == "G12D"
     g13 = hs["KRAS G13"]
     assert g13["status"] == "not detected" and g13["depth"] >= 100 and 0 < g13["lod_vaf"] < 0.1
-    assert hs["NRAS Q61"]["status"] == "not evaluable"
+    # NRAS and PIK3CA are on the demo panel: every codon evaluated, none mutated
+    for label in ("NRAS G12", "NRAS G13", "NRAS A59", "NRAS Q61", "NRAS K117", "NRAS A146",
+                  "PIK3CA E542", "PIK3CA E545", "PIK3CA H1047"):  # fmt: skip
+        assert hs[label]["status"] == "not detected", label
     for h in findings["hotspots"]:
         if h["status"] == "not detected":
             assert h["lod_vaf"] is not None and h["depth"] >= findings["thresholds"]["min_depth"]

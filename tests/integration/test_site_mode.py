@@ -13,7 +13,7 @@ from workflow_run import SMALL_DEMO, run_workflow, write_colo829_sheets, write_o
 
 pytestmark = pytest.mark.integration
 
-GENES = ["BRAF", "CDKN2A", "EGFR", "ERBB2", "KRAS", "TP53"]
+GENES = ["BRAF", "CDKN2A", "EGFR", "ERBB2", "KRAS", "NRAS", "PIK3CA", "TP53"]
 
 
 @pytest.fixture(scope="module")

@@ -241,3 +241,15 @@ def test_braf_v600e_ras_wild_type_crc_states_wild_type_and_gr003(kb):
     assert braf["sensitive"][0].startswith("cetuximab + encorafenib (I-A")
     assert any(x.startswith("cetuximab (I-B") and x.endswith("(GR003)")
                for x in braf["resistant"])  # fmt: skip
+
+
+def test_a_row_keeps_the_tier_i_line_behind_its_tier(kb2024):
+    """BRAF V600E + KRAS G12D CRC: BRAF's I-B comes from cetuximab/panitumumab resistance, whose
+    lines sit under KRAS (one line per drug); the BRAF row names them by reference."""
+    f = kras_crc(variant("BRAF", "V600E", exon=15))
+    rows = _actionable({"actionability": actionable(f, kb2024), "variants": f["variants"]})
+    braf = next(r for r in rows if r["alteration"] == "BRAF p.V600E")
+    assert braf["tier"] == "Tier I-B"
+    assert "cetuximab, panitumumab (I-B; line under KRAS p.G12D)" in braf["resistant"]
+    kras = next(r for r in rows if r["alteration"] == "KRAS p.G12D")
+    assert any(x.startswith("cetuximab (I-A") for x in kras["resistant"])

@@ -462,11 +462,14 @@ def _actionable(findings: dict) -> list[dict]:
                 set_aside.setdefault(x["therapy"], x["reason"])
     notes = {t["therapy"]: t["note"] for a in items for t in a["therapies"] if t.get("note")}
     on_page = {t["therapy"] for here, _ in columns for t in here}
-    shown: set[str] = set()
+    shown: dict[str, str] = {}  # therapy -> the finding whose row shows it
     for a, (here, other) in zip(items, columns, strict=True):
         therapies = [t for t in a["therapies"] if t["tier"] in ("I", "II")]
+        # a Tier I line already shown for an earlier finding is named once more, by reference,
+        # so a row's tier is never left without the line that gives it
+        above = [t for t in here if t["therapy"] in shown and t["tier"] == "I"]
         here = [t for t in here if t["therapy"] not in shown]
-        shown |= {t["therapy"] for t in here}
+        shown.update({t["therapy"]: a["alteration"] for t in here})
         for t in here:
             gated = set_aside.get(t["therapy"]) if t["response"] != "sensitivity" else None
             t["why"] = notes.get(t["therapy"]) or (
@@ -486,6 +489,16 @@ def _actionable(findings: dict) -> list[dict]:
         ]
         sens = [t for t in here if t["response"] == "sensitivity"]
         res = [t for t in here if t["response"] != "sensitivity"]
+        see_above = {}
+        for t in above:
+            key = ("sensitivity" if t["response"] == "sensitivity" else "resistance",
+                   f"I-{t['tier_level']}", shown[t["therapy"]])  # fmt: skip
+            see_above.setdefault(key, []).append(t["therapy"])
+        refs = {
+            side: [f"{', '.join(names)} ({level}; line under {row})"
+                   for (s_, level, row), names in see_above.items() if s_ == side]
+            for side in ("sensitivity", "resistance")
+        }  # fmt: skip
         other_names = [t["therapy"] for t in other]
         rows.append(
             {
@@ -496,8 +509,8 @@ def _actionable(findings: dict) -> list[dict]:
                 "established": a["status"] == "established",
                 "reason": a["reason"] or "",
                 "basis": a["tier_basis"] or "",
-                "sensitive": _column(sens, PAGE1_THERAPIES),
-                "resistant": _column(res, PAGE1_THERAPIES),
+                "sensitive": refs["sensitivity"] + _column(sens, PAGE1_THERAPIES),
+                "resistant": refs["resistance"] + _column(res, PAGE1_THERAPIES),
                 "not_for_patient": not_for[:PAGE1_THERAPIES]
                 + (
                     [f"+{len(not_for) - PAGE1_THERAPIES} more (findings JSON)"]
