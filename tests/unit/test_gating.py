@@ -253,3 +253,27 @@ def test_a_row_keeps_the_tier_i_line_behind_its_tier(kb2024):
     assert "cetuximab, panitumumab (I-B; line under KRAS p.G12D)" in braf["resistant"]
     kras = next(r for r in rows if r["alteration"] == "KRAS p.G12D")
     assert any(x.startswith("cetuximab (I-A") for x in kras["resistant"])
+
+
+def test_braf_v600e_crc_with_ras_not_evaluable_keeps_the_line_with_what_to_confirm(kb2024):
+    """A CRC VCF without reads: BRAF V600E, RAS codons not evaluable.  The anti-EGFR + BRAF
+    inhibitor line stays (its label names BRAF V600E only) but says RAS wild type is not
+    established and must be confirmed (GR001), never silently."""
+    no_reads = "started from a VCF: no reads to genotype this hotspot"
+    hs = hotspots("KRAS", RAS, "not evaluable", no_reads) + hotspots(
+        "NRAS", RAS, "not evaluable", no_reads) + hotspots("BRAF", [600])  # fmt: skip
+    hs[-1].update(status="detected", variant="V600E")
+    f = findings("colorectal adenocarcinoma", [variant("BRAF", "V600E", exon=15)], hs=hs)
+    items = actionable(f, kb2024)
+    braf = next(it for it in items if it["alteration"] == "BRAF p.V600E")
+    line = next(t for t in braf["therapies"] if t["therapy"] == "cetuximab + encorafenib")
+    assert (line["response"], line["tier"], line["tier_level"]) == ("sensitivity", "I", "A")
+    assert line["note"].startswith("confirm first: requires RAS wild type; KRAS/NRAS wild-type")
+    assert "(GR001)" in line["note"]
+    # RAS wild type established: no caveat on the same line
+    hs_wt = hotspots("KRAS", RAS) + hotspots("NRAS", RAS) + hotspots("BRAF", [600])
+    hs_wt[-1].update(status="detected", variant="V600E")
+    f_wt = findings("colorectal adenocarcinoma", [variant("BRAF", "V600E", exon=15)], hs=hs_wt)
+    braf_wt = next(it for it in actionable(f_wt, kb2024) if it["alteration"] == "BRAF p.V600E")
+    line_wt = next(t for t in braf_wt["therapies"] if t["therapy"] == "cetuximab + encorafenib")
+    assert "confirm first" not in (line_wt.get("note") or "")

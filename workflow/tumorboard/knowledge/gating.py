@@ -23,12 +23,13 @@ Set-aside evidence stays in the findings with ``counts`` false and its ``set_asi
 from __future__ import annotations
 
 import csv
+import re
 from collections.abc import Callable
 from dataclasses import dataclass
 from importlib.resources import files
 from pathlib import Path
 
-from tumorboard.knowledge.matching import FindingsContext, evaluate
+from tumorboard.knowledge.matching import FindingsContext, evaluate, wild_type_status
 from tumorboard.knowledge.therapies import lines as therapy_lines
 from tumorboard.knowledge.therapies import normalise
 from tumorboard.knowledge.tumour_types import SAME_TYPE
@@ -106,14 +107,45 @@ def specific_over_generic(items: list[dict]) -> None:
                               f"({ids})")  # fmt: skip
 
 
+def rule_genes(rule: Rule) -> list[str]:
+    """The genes a rule's condition names ("KRAS G12/G13 OR NRAS Q61" -> KRAS, NRAS)."""
+    terms = re.split(r"\s+(?:AND|OR|NOT)\s+|[()]", rule.when)
+    return list(dict.fromkeys(t.split()[0] for t in terms if t.strip()))
+
+
+def _undecided(rule: Rule, ctx: FindingsContext) -> str | None:
+    """Why a gate's condition could not be ruled out: its genes' wild type is not established
+    (codons not evaluable or not genotyped, a VCF without reads); None when it was."""
+    status = wild_type_status(rule_genes(rule), ctx.hotspots,
+                              [v for _, v, _ in ctx.variants], ctx.cn_rows)  # fmt: skip
+    if status.established:
+        return None
+    return f"{status.label} not established: {status.reason}"
+
+
 def gate(items: list[dict], rules: list[Rule], ctx: FindingsContext, lineage: list[str],
-         label: Callable[[str], str]) -> None:  # fmt: skip
-    """Rule 2: ``lineage`` is the patient's tumour type and its ancestors (codes)."""
+         label: Callable[[str], str]) -> dict[str, str]:  # fmt: skip
+    """Rule 2: ``lineage`` is the patient's tumour type and its ancestors (codes).  Returns
+    caveats, {therapy line (lower case): note}: a counted sensitivity line of a gated drug whose
+    gate could not be decided (the codons it needs not evaluable) is kept, with what to confirm
+    before use."""
+    caveats: dict[str, str] = {}
     for rule in rules:
         if rule.kind != "gate" or rule.tumour_type not in lineage:
             continue
         present = _present(rule, ctx, label)
         if not present:
+            why = _undecided(rule, ctx)
+            if why is None:
+                continue
+            for it in items:
+                for e in it["evidence"]:
+                    ds = drugs(e)
+                    if (e["counts"] and e["response"] == "sensitivity" and ds & rule.drugs
+                            and not ds & rule.unless_drugs):  # fmt: skip
+                        note = f"confirm first: {rule.requirement}; {why} ({rule.id})"
+                        for line in therapy_lines(e):
+                            caveats.setdefault(line.lower(), note)
             continue
         reason = f"not for this patient: {rule.requirement}; {', '.join(present)} present"
         for it in items:
@@ -126,6 +158,7 @@ def gate(items: list[dict], rules: list[Rule], ctx: FindingsContext, lineage: li
                         {"therapy": e["therapy"], "response": e["response"], "kind": "gated",
                          "rule": rule.id, "reason": f"{reason} ({rule.id})", "evidence": e["id"]}
                     )  # fmt: skip
+    return caveats
 
 
 def _tier_text(e: dict, tier_text: Callable[[dict], str]) -> str:

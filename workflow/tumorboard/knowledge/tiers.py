@@ -443,8 +443,10 @@ def actionability(
     built = [it for it in items.values() if it] + list(pending.values())
     gating.specific_over_generic(built)
     label = lambda ref: _finding_label(ref, findings)  # noqa: E731
-    gating.gate(built, gating.load_rules(), ctx, ontology.ancestors(code), label)
+    caveats = gating.gate(built, gating.load_rules(), ctx, ontology.ancestors(code), label)
     notes = gating.reconcile(built, lambda e: f"Tier {e['tier']}-{e['tier_level']}")
+    for line, caveat in caveats.items():
+        notes[line] = f"{notes[line]}; {caveat}" if line in notes else caveat
     out = []
     for marks, it in items.items():
         it = it or item(marks)
