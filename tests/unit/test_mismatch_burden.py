@@ -148,3 +148,15 @@ def test_hotspot_depth_leaves_paralogue_fragments_out(tmp_path):
         full = hotspots.codon_depth(b, "c", codon, P.min_mapq, P.min_baseq)
         own = hotspots.codon_depth(b, "c", codon, P.min_mapq, P.min_baseq, exclude=para_names)
     assert (full, own) == (40, 25)
+
+
+def test_the_vcf_carries_the_excess_and_the_filter(tmp_path):
+    para = _paralogue()
+    frags = [(f"p{i}", para) for i in range(15)] + [(f"g{i}", GENE) for i in range(15)]
+    ev, reasons = _judge(tmp_path, frags)
+    c = caller.Candidate("c", SITE, GENE[SITE], _swap(GENE[SITE]), tumour=ev, reasons=reasons)
+    out = tmp_path / "calls.vcf"
+    assert caller.write_vcf([c], str(out), str(tmp_path / "ref.fa"), "T", None) == 0
+    with pysam.VariantFile(str(out)) as vcf:
+        (rec,) = list(vcf)
+    assert list(rec.filter) == ["mismatch_burden"] and rec.info["MMX"] >= 6

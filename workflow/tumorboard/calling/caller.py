@@ -20,8 +20,8 @@ Model (follows Cibulskis et al., Nat Biotechnol 2013, "MuTect", section "Variant
   per ref fragment (VarScan2 fpfilter's "paralog filter", which compares the mean mismatch
   quality sums of var and ref reads; here counted per fragment, which doubles the reads looked
   at).  Measured on the real GIAB panel reads (Hartwig test data) on the demo reference, which
-  lacks the chr22 PIK3CA pseudogene: alt fragments of its differences carry a median of 5-7
-  other mismatches, ref fragments 0.
+  lacks the chr22 PIK3CA pseudogene: alt fragments of its 8 candidate differences carry a median
+  of 4-7 other mismatches, ref fragments 0; simulated true alleles (5% VAF) 0.
 
 Why MuTect's likelihood rather than VarScan2's Fisher test: the log-odds uses each read's base
 quality, so low-VAF variants at high depth are judged by how unlikely the alt reads are as errors,
@@ -553,6 +553,12 @@ def _header(fasta_path: str, samples: list[str], tumour_only: bool) -> pysam.Var
     h.info.add("NLOD", 1, "Float", "Normal log10 odds: homozygous reference vs heterozygous")
     h.info.add("HOTSPOT", 0, "Flag", "Inside a hotspot codon or region (lower thresholds)")
     h.info.add("TYPE", 1, "String", "snv, mnv, deletion, insertion or complex")
+    h.info.add(
+        "MMX",
+        1,
+        "Float",
+        "Median other mismatches per alt fragment minus per ref fragment (mismatch_burden)",
+    )
     h.formats.add("GT", 1, "String", "Genotype (0/1 where the allele was seen, else 0/0)")
     h.formats.add("AD", "R", "Integer", "Fragments supporting REF and ALT")
     h.formats.add("ADF", "R", "Integer", "Forward-strand fragments supporting REF and ALT")
@@ -597,6 +603,8 @@ def write_vcf(
             if c.hotspot:
                 rec.info["HOTSPOT"] = True
             rec.info["TYPE"] = variant_type(c.ref, c.alt)
+            if c.tumour is not None and c.tumour.mismatch_excess is not None:
+                rec.info["MMX"] = round(c.tumour.mismatch_excess, 1)
             for name, ev in ((tumour, c.tumour), (normal, c.normal)):
                 if name is None or ev is None:
                     continue
