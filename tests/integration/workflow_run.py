@@ -59,3 +59,22 @@ def write_colo829_sheets(work, mirror) -> tuple[Path, Path]:
             rows.append(f"{sample}\t{unit}\t{r1}\t{str(r1).replace('_R1_', '_R2_')}")
     (work / "units.tsv").write_text("\n".join(rows) + "\n")
     return work / "samples.tsv", work / "units.tsv"
+
+
+def write_giab_panel_sheets(work, mirror, normal: bool) -> tuple[Path, Path]:
+    """Sample and unit sheets of the real GIAB panel reads of the Hartwig test data
+    (``*_HJJLGCCXX_S1_*``: one GIAB sample, in both the R and the T folder), as a tumour with
+    (``normal``) or without a matched normal."""
+    work = Path(work)
+    reads = Path(mirror) / "reads" / "hartwig_cancerPanel"
+    rows, units = ["patient\tsample\ttype\ttumour_type\tpurity"], ["sample\tunit\tfq1\tfq2"]
+    pairs = [("GIAB-T", "tumour", "colorectal adenocarcinoma", "CPCT12345678T")]
+    if normal:
+        pairs.append(("GIAB-R", "normal", "", "CPCT12345678R"))
+    for sample, kind, tumour_type, folder in pairs:
+        rows.append(f"GIAB\t{sample}\t{kind}\t{tumour_type}\t")
+        (r1,) = sorted((reads / folder).glob("*_HJJLGCCXX_S1_*_R1_001.fastq.gz"))
+        units.append(f"{sample}\tL001\t{r1}\t{str(r1).replace('_R1_', '_R2_')}")
+    (work / "samples.tsv").write_text("\n".join(rows) + "\n")
+    (work / "units.tsv").write_text("\n".join(units) + "\n")
+    return work / "samples.tsv", work / "units.tsv"

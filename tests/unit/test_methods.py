@@ -276,3 +276,16 @@ def test_methods_name_the_reference_mode_and_panel(config, versions):
     assert "gencode.v45.annotation.gtf.gz" in text and "capture BED exome_v8.hg38.bed" in text
     assert "panel loci" not in text and "backbone tiles of" not in text
     assert "/refs/" not in text  # file names only: paths differ between sites
+
+
+def test_methods_state_the_paralogue_filter_and_its_limitation(config, versions):
+    paras = methods.methods_paragraphs(config, versions)
+    (para,) = [p for p in paras if p.startswith("Paralogous sequence.")]
+    assert "PIK3CA pseudogene" in para and "Baker et al." in para
+    assert f"by more than {config['somatic']['max_mismatch_excess']}" in para
+    assert "demo reference holds only the panel loci" in para and "Limitation" in para
+    changed = copy.deepcopy(config)
+    changed["somatic"]["max_mismatch_excess"] = 4
+    changed["reference"] = {"fasta": "/site/GRCh38.fa"}
+    (para2,) = [p for p in methods.methods_paragraphs(changed, versions) if "Paralogous" in p]
+    assert "by more than 4" in para2 and "mapping quality on the full reference" in para2

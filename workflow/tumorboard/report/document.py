@@ -200,6 +200,11 @@ def hotspot_text(hotspot: dict, min_depth: int, variants: list[dict]) -> str:
             f"{label}: not detected; depth {depth_x(depth)}; "
             f"limit of detection {pct(hotspot['lod_vaf'])} VAF"
         )
+        if hotspot.get("paralogous_fragments"):
+            text += (
+                f"; {hotspot['paralogous_fragments']} fragments with a paralogue's mismatch "
+                "burden not counted"
+            )
         if hotspot.get("subthreshold"):
             text += f" (sub-threshold evidence: {hotspot['subthreshold']})"
         return text

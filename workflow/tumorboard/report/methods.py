@@ -220,7 +220,31 @@ def _reads_paragraphs(
         f"≥ {_pct(som['hotspot_min_vaf'])}, TLOD ≥ {som['hotspot_min_tlod']} on bases of Q30)."
     )
     copy_number = _copy_number_paragraph(config["copy_number"], tumour_only, pooled_normals)
-    return [qc, calling + " " + hotspots, copy_number]
+    return [qc, calling + " " + hotspots, _paralogue_paragraph(config), copy_number]
+
+
+def _paralogue_paragraph(config: Mapping) -> str:
+    """Reads of paralogues and pseudogenes: the mismatch_burden filter and its limits."""
+    excess = config["somatic"]["max_mismatch_excess"]
+    reference = (
+        "The demo reference holds only the panel loci, so reads of paralogues and pseudogenes "
+        "elsewhere in the genome map to the panel genes"
+        if not config.get("reference", {}).get("fasta")
+        else "Reads of paralogues are placed by the aligner's mapping quality on the full "
+        "reference; those that still map to a panel gene are handled as follows"
+    )
+    return (
+        f"Paralogous sequence. {reference}: the chr22 PIK3CA pseudogene, for example, matches "
+        f"PIK3CA exons 9 to 13 (E542 and E545) with more than 95% identity (Baker et al., J Mol "
+        f"Diagn 2012;14:56). A call is filtered (mismatch_burden) when the median number of "
+        f"other mismatches (base quality ≥ {config['params']['mpileup']['min_baseq']}, read and "
+        f"mate) of the fragments carrying the allele exceeds that of the reference fragments by "
+        f"more than {excess}; fragments with more than {excess} such mismatches are left out of "
+        f"hotspot depths and limits of detection. Limitation: a paralogue's fragment that "
+        f"differs from the gene only at the variant site cannot be told apart, so at identity "
+        f"near 100% a paralogue can still produce or hide a call; hotspots inside known "
+        f"paralogous regions should be confirmed by an orthogonal method."
+    )
 
 
 def _vcf_paragraphs() -> list[str]:
