@@ -268,7 +268,7 @@ def test_braf_v600e_crc_with_ras_not_evaluable_keeps_the_line_with_what_to_confi
     braf = next(it for it in items if it["alteration"] == "BRAF p.V600E")
     line = next(t for t in braf["therapies"] if t["therapy"] == "cetuximab + encorafenib")
     assert (line["response"], line["tier"], line["tier_level"]) == ("sensitivity", "I", "A")
-    assert line["note"].startswith("confirm first: requires RAS wild type; KRAS/NRAS wild-type")
+    assert line["note"].startswith("confirm first: requires RAS wild type; KRAS/NRAS wild type not")
     assert "(GR001)" in line["note"]
     # RAS wild type established: no caveat on the same line
     hs_wt = hotspots("KRAS", RAS) + hotspots("NRAS", RAS) + hotspots("BRAF", [600])

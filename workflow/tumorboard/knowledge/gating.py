@@ -116,36 +116,47 @@ def rule_genes(rule: Rule) -> list[str]:
 def _undecided(rule: Rule, ctx: FindingsContext) -> str | None:
     """Why a gate's condition could not be ruled out: its genes' wild type is not established
     (codons not evaluable or not genotyped, a VCF without reads); None when it was."""
-    status = wild_type_status(rule_genes(rule), ctx.hotspots,
+    genes = rule_genes(rule)
+    status = wild_type_status(genes, ctx.hotspots,
                               [v for _, v, _ in ctx.variants], ctx.cn_rows)  # fmt: skip
     if status.established:
         return None
-    return f"{status.label} not established: {status.reason}"
+    return f"{'/'.join(genes)} wild type not established"
+
+
+def caveats(items: list[dict], rules: list[Rule], ctx: FindingsContext,
+            lineage: list[str]) -> dict[str, str]:  # fmt: skip
+    """After the gates and the reconciliation: {therapy line (lower case): note} for each line
+    still counted as a *sensitivity* whose gate could not be decided (the codons it needs not
+    evaluable): the line stays, saying what to confirm before use; the wild-type row on the
+    same page says why it is not established."""
+    out: dict[str, str] = {}
+    for rule in rules:
+        if rule.kind != "gate" or rule.tumour_type not in lineage:
+            continue
+        why = _undecided(rule, ctx)
+        if why is None:
+            continue
+        note = f"confirm first: {rule.requirement}; {why} ({rule.id})"
+        for it in items:
+            for e in it["evidence"]:
+                ds = drugs(e)
+                if (e["counts"] and e["response"] == "sensitivity" and ds & rule.drugs
+                        and not ds & rule.unless_drugs):  # fmt: skip
+                    for line in therapy_lines(e):
+                        out.setdefault(line.lower(), note)
+    return out
 
 
 def gate(items: list[dict], rules: list[Rule], ctx: FindingsContext, lineage: list[str],
-         label: Callable[[str], str]) -> dict[str, str]:  # fmt: skip
-    """Rule 2: ``lineage`` is the patient's tumour type and its ancestors (codes).  Returns
-    caveats, {therapy line (lower case): note}: a counted sensitivity line of a gated drug whose
-    gate could not be decided (the codons it needs not evaluable) is kept, with what to confirm
-    before use."""
-    caveats: dict[str, str] = {}
+         label: Callable[[str], str]) -> None:  # fmt: skip
+    """Rule 2: ``lineage`` is the patient's tumour type and its ancestors (codes).  A gate whose
+    condition cannot be decided sets nothing aside (:func:`caveats` marks the lines)."""
     for rule in rules:
         if rule.kind != "gate" or rule.tumour_type not in lineage:
             continue
         present = _present(rule, ctx, label)
         if not present:
-            why = _undecided(rule, ctx)
-            if why is None:
-                continue
-            for it in items:
-                for e in it["evidence"]:
-                    ds = drugs(e)
-                    if (e["counts"] and e["response"] == "sensitivity" and ds & rule.drugs
-                            and not ds & rule.unless_drugs):  # fmt: skip
-                        note = f"confirm first: {rule.requirement}; {why} ({rule.id})"
-                        for line in therapy_lines(e):
-                            caveats.setdefault(line.lower(), note)
             continue
         reason = f"not for this patient: {rule.requirement}; {', '.join(present)} present"
         for it in items:
@@ -158,7 +169,6 @@ def gate(items: list[dict], rules: list[Rule], ctx: FindingsContext, lineage: li
                         {"therapy": e["therapy"], "response": e["response"], "kind": "gated",
                          "rule": rule.id, "reason": f"{reason} ({rule.id})", "evidence": e["id"]}
                     )  # fmt: skip
-    return caveats
 
 
 def _tier_text(e: dict, tier_text: Callable[[dict], str]) -> str:

@@ -443,9 +443,10 @@ def actionability(
     built = [it for it in items.values() if it] + list(pending.values())
     gating.specific_over_generic(built)
     label = lambda ref: _finding_label(ref, findings)  # noqa: E731
-    caveats = gating.gate(built, gating.load_rules(), ctx, ontology.ancestors(code), label)
+    rules, lineage = gating.load_rules(), ontology.ancestors(code)
+    gating.gate(built, rules, ctx, lineage, label)
     notes = gating.reconcile(built, lambda e: f"Tier {e['tier']}-{e['tier_level']}")
-    for line, caveat in caveats.items():
+    for line, caveat in gating.caveats(built, rules, ctx, lineage).items():
         notes[line] = f"{notes[line]}; {caveat}" if line in notes else caveat
     out = []
     for marks, it in items.items():
