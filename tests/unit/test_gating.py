@@ -277,3 +277,16 @@ def test_braf_v600e_crc_with_ras_not_evaluable_keeps_the_line_with_what_to_confi
     braf_wt = next(it for it in actionable(f_wt, kb2024) if it["alteration"] == "BRAF p.V600E")
     line_wt = next(t for t in braf_wt["therapies"] if t["therapy"] == "cetuximab + encorafenib")
     assert "confirm first" not in (line_wt.get("note") or "")
+
+
+def test_reconciled_notes_name_the_finding_and_a_real_tier(kb2024):
+    """RAS wild-type CRC with PIK3CA H1047R: CIViC's PIK3CA resistance to 'cetuximab or
+    panitumumab' meets both drugs' I-A lines; each note names the PIK3CA finding and its tier
+    (the second line must not see the first decision's set-aside, 'Tier None-None')."""
+    items = actionable(ras_wild_type_crc(variant("PIK3CA", "H1047R", exon=21)), kb2024)
+    wt = next(it for it in items if it["alteration"] == WT)
+    notes = {t["therapy"]: t.get("note") or "" for t in wt["therapies"]}
+    for drug in ("cetuximab", "panitumumab"):
+        assert "None" not in notes[drug], notes[drug]
+        if "outweighs" in notes[drug]:
+            assert "PIK3CA p.H1047R" in notes[drug]

@@ -186,6 +186,7 @@ def reconcile(items: list[dict], tier_text: Callable[[dict], str]) -> dict[str, 
                 for line in therapy_lines(e):
                     by_therapy.setdefault(line.lower(), []).append((it, e))
     notes = {}
+    decisions: list[tuple[list[tuple[dict, dict]], str]] = []
     for therapy, pairs in by_therapy.items():
         if not any(e["tumour_type_match"] in SAME_TYPE for _, e in pairs):
             continue  # other tumour types only: page 1 names their sensitivity, no direction
@@ -199,14 +200,21 @@ def reconcile(items: list[dict], tier_text: Callable[[dict], str]) -> dict[str, 
         keep_res = (br["_rank"], not br["specific"]) <= (bs["_rank"], not bs["specific"])
         dropped = sens if keep_res else res
         k, d = (br, bs) if keep_res else (bs, br)
+        finding = {id(e): it["alteration"] for it, e in pairs}
         why = (
             f"one line for this patient: {k['response']} ({_tier_text(k, tier_text)}, "
-            f"{k['disease']}) outweighs {d['response']} ({_tier_text(d, tier_text)}, "
-            f"{d['disease']})"
+            f"{k['disease']}; {finding[id(k)]}) outweighs {d['response']} "
+            f"({_tier_text(d, tier_text)}, {d['disease']}; {finding[id(d)]})"
         )
         notes[therapy] = why + (" (resistance is kept at equal strength)" if keep_res and
                                 br["_rank"] == bs["_rank"] else "")  # fmt: skip
+        decisions.append((dropped, why))
+    # applied once every line is decided: an alternatives item ("a or b") meets two lines, and
+    # the second must see its tier, not the first decision's set-aside
+    for dropped, why in decisions:
         for it, e in dropped:
+            if e.get("set_aside"):
+                continue
             set_aside(e, f"reconciled: {why}")
             it.setdefault("set_aside", []).append(
                 {"therapy": e["therapy"], "response": e["response"], "kind": "reconciled",
