@@ -203,8 +203,8 @@ def reconcile(items: list[dict], tier_text: Callable[[dict], str]) -> dict[str, 
         finding = {id(e): it["alteration"] for it, e in pairs}
         why = (
             f"one line for this patient: {k['response']} ({_tier_text(k, tier_text)}, "
-            f"{k['disease']}; {finding[id(k)]}) outweighs {d['response']} "
-            f"({_tier_text(d, tier_text)}, {d['disease']}; {finding[id(d)]})"
+            f"{k['disease']}) outweighs {d['response']} ({_tier_text(d, tier_text)}, "
+            f"{d['disease']}{'' if finding[id(d)] == finding[id(k)] else '; ' + finding[id(d)]})"
         )
         notes[therapy] = why + (" (resistance is kept at equal strength)" if keep_res and
                                 br["_rank"] == bs["_rank"] else "")  # fmt: skip
