@@ -1,7 +1,10 @@
 """Copy-number benchmark: gene copy number x purity x depth, from real simulated reads.
 
-    .venv/bin/python bench/cnv.py            # full grid (~18 min on 2 cores)
+    .venv/bin/python bench/cnv.py            # full grid (make bench-cnv)
     .venv/bin/python bench/cnv.py --quick    # a small slice, to try the machinery
+
+CNVkit must be importable by /usr/bin/python3 (Debian ``cnvkit``: bench/install_cnvkit.sh) or
+by the interpreter in $CNVKIT_PYTHON.
 
 Design.  Reads come from the project's simulator (``tumorboard.demo.simulate``, art_illumina) and go
 through the workflow (fastp, bwa, markdup, mosdepth, coverage table, copy_number) in one
@@ -30,10 +33,17 @@ Compared in the same run on the same coverage tables:
   the sheet leaves purity blank, so the purity is the workflow's SNV estimate);
 * ``naive``: unnormalised depth ratio (mean gene depth tumour / normal), purity-adjusted,
   thresholds on the point estimate;
-* ``naive_libsize``: the same after dividing each sample by its mean target depth.
+* ``naive_libsize``: the same after dividing each sample by its mean target depth;
+* ``cnvkit`` / ``cnvkit_pooled``: CNVkit (target + antitarget bins, matched normal / pooled
+  reference of the other normals, CBS, ``call -m clonal --purity``) on the workflow's BAMs.
 
-Outputs: bench/results/cnv.tsv (one row per cell and method), cnv_instances.tsv (every gene
-instance), cnv_purity.tsv, cnv_summary.md, cnv.png.
+Captures: ``demo`` (the panel above), ``nobackbone`` (no backbone tiles) and ``dominant`` (no
+backbone, ERBB2 holds most targets and is amplified), the last two at 200x, 3 purities.
+
+Outputs: bench/results/cnv_summary.md, cnv_goals.tsv (one row per capture and method: the
+issue's goals), cnv.tsv (one row per cell and method), cnv_instances.tsv (every gene instance),
+cnv_seconds.tsv (seconds per tumour and method), cnv_cnvkit_steps.tsv (every CNVkit step),
+cnv_purity.tsv, cnv.png; ``--quick`` writes the same names with ``_quick``.
 """
 
 from __future__ import annotations
