@@ -137,7 +137,7 @@ def design(quick: bool) -> pd.DataFrame:
                 | dict(type="tumour", purity=purity)
                 | _panel(cns, p_i + (3 if name == "B" else 0))
             )
-        for name, cn in list(DOMINANT_TUMOURS.items())[: 1 if quick else 2]:
+        for name, cn in DOMINANT_TUMOURS.items():  # two: the pooled reference needs a normal
             rows.append(
                 dict(sample=f"dom-T200-p{pct}-{name}", capture="dominant", depth=200)
                 | dict(type="tumour", purity=purity)
@@ -720,7 +720,9 @@ def goals(inst: pd.DataFrame, seconds: pd.DataFrame) -> pd.DataFrame:
                 median_s_per_tumour=round(float(med[method]), 2) if method in med else None,
             )
         )
-    return pd.DataFrame(out)
+    df = pd.DataFrame(out)
+    order = {m: i for i, m in enumerate(METHODS)} | {c: i for i, c in enumerate(CAPTURES)}
+    return df.sort_values(["capture", "method"], key=lambda c: c.map(order), ignore_index=True)
 
 
 def _frac(k: int, n: int) -> str:
@@ -744,7 +746,8 @@ def summary_md(
         f"Run: {timing['wall_min']:.1f} min wall on {timing['cores']} cores "
         f"({timing['n_samples']} simulated samples, {timing['pairs'] / 1e6:.1f} M read pairs; "
         f"simulation {timing['sim_min']:.1f} min, workflow {timing['wf_min']:.1f} min, "
-        f"CNVkit {timing['cnvkit_min']:.1f} min)."
+        f"CNVkit {timing['cnvkit_min']:.1f} min; reads and workflow outputs that already exist "
+        "are reused, so a rerun reports less than a first run)."
     )
     lines.append(
         "Observed median target depth (diploid tumour / normal): "
