@@ -34,11 +34,17 @@ clean-demo:
 bench-calling: install
 	$(VENV)/bin/python bench/calling.py --mirror "$(abspath $(MIRROR))"
 
-# Copy-number benchmark (bench/README.md): simulated reads, gene copy number x purity x depth,
-# tumorboard vs naive depth ratios -> bench/results/cnv*.  About 18 min on 2 cores.
-.PHONY: bench-cnv
+# Copy-number benchmark (bench/README.md): simulated reads, gene copy number x purity x depth and
+# captures without backbone / dominated by an amplified gene; tumorboard vs CNVkit (Debian
+# package, bench/install_cnvkit.sh) vs naive depth ratios -> bench/results/cnv*.
+.PHONY: bench-cnv bench-cnv-quick
 bench-cnv: install
+	@bench/install_cnvkit.sh
 	$(VENV)/bin/python bench/cnv.py --cores $(CORES) --mirror "$(abspath $(MIRROR))"
+
+bench-cnv-quick: install
+	@bench/install_cnvkit.sh
+	$(VENV)/bin/python bench/cnv.py --quick --cores $(CORES) --mirror "$(abspath $(MIRROR))"
 
 # What bwa index costs (bench/README.md): wall, CPU and peak RSS of bwa index (is and bwtsw) on the
 # real-coordinate test genome (294 Mb), scaled to GRCh38 -> bench/results/bwa_index.*  ~15 min.
