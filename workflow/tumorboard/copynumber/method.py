@@ -23,6 +23,21 @@ class CopyNumberError(ValueError):
     """The inputs do not allow copy number (a one-line message for the user)."""
 
 
+def duplicate_fraction(path: str | Path) -> float:
+    """Fraction of examined reads marked duplicate, from ``samtools markdup -f`` statistics."""
+    values = {}
+    with open(path) as fh:
+        for line in fh:
+            key, _, value = line.partition(":")
+            values[key.strip()] = value.strip()
+    try:
+        return int(values["DUPLICATE TOTAL"]) / max(1, int(values["EXAMINED"]))
+    except (KeyError, ValueError):
+        raise ValueError(
+            f"{path}: not samtools markdup statistics (EXAMINED, DUPLICATE TOTAL)"
+        ) from None
+
+
 def gene_copy_number(
     purity: Purity,
     settings: Settings,
