@@ -32,6 +32,7 @@ else:
 CONTIGS = f"{BUILT}/reference/contigs.tsv"
 TARGETS = f"{BUILT}/panel/targets.bed"
 TARGETS_GRCH38 = f"{BUILT}/panel/targets.grch38.bed"
+ANTITARGETS = f"{BUILT}/panel/antitargets.bed"  # copy-number background (rule antitargets)
 BWA_FILES = multiext(BWA_INDEX, ".amb", ".ann", ".bwt", ".pac", ".sa")
 KNOWLEDGEBASE = f"{CACHE}/knowledgebase/knowledgebase.json"
 ENVS = PROJECT / "envs"
@@ -181,7 +182,8 @@ def copy_number_inputs(wildcards):
     """Named inputs of the patient's copy-number job (for ``unpack``), which decide the method.
 
     From reads: the tumour's coverage table and the matched normal's, or, for a tumour-only
-    patient, those of every normal in the sheet (pooled reference); the somatic VCF too when
+    patient, those of every normal in the sheet (pooled reference), with their antitarget
+    (off-target) depths and duplicate-marking statistics; the somatic VCF too when
     the sheet gives no purity (it is then estimated from the SNVs).  From a VCF: the copy-number
     segments given with it."""
     p = SHEET.patients[wildcards.patient]
@@ -192,6 +194,10 @@ def copy_number_inputs(wildcards):
     out = {
         "tumour": f"results/coverage/{t.sample}.targets.tsv",
         "normals": [f"results/coverage/{s}.targets.tsv" for s in normals],
+        "tumour_antitargets": f"results/coverage/{t.sample}.antitargets.tsv",
+        "normals_antitargets": [f"results/coverage/{s}.antitargets.tsv" for s in normals],
+        "tumour_markdup": f"results/align/{t.sample}.markdup.txt",
+        "normals_markdup": [f"results/align/{s}.markdup.txt" for s in normals],
     }
     if t.purity is None:
         out["vcf"] = f"results/somatic/{p.id}.vcf.gz"
