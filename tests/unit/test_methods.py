@@ -289,3 +289,29 @@ def test_methods_state_the_paralogue_filter_and_its_limitation(config, versions)
     changed["reference"] = {"fasta": "/site/GRCh38.fa"}
     (para2,) = [p for p in methods.methods_paragraphs(changed, versions) if "Paralogous" in p]
     assert "by more than 4" in para2 and "mapping quality on the full reference" in para2
+
+
+def test_copy_number_methods_say_what_the_centre_rested_on(config, versions):
+    used = {
+        "mode": "antitargets",
+        "antitarget_bins": 876,
+        "antitarget_bins_used": 790,
+        "backbone_tiles": 0,
+        "backbone_tiles_used": 0,
+        "excluded": ["contig ERBB2_chr17_39686914_39730662"],
+        "offset_pairs": 7,
+        "enough": True,
+    }
+    t = text(config, versions, copy_number_background=used)
+    assert "centred on 790 of 876 antitarget bins" in t
+    assert "left out of the centre as not copy-neutral: contig ERBB2_chr17" in t
+    assert "over 7 genes and backbone contigs" in t and "0 backbone tiles used" in t
+    thin = dict(used, mode="none", antitarget_bins_used=4, enough=False)
+    t = text(config, versions, copy_number_background=thin)
+    assert "not centred: too little background (4 antitarget bins and 0 backbone tiles" in t
+    backbone = dict(used, mode="backbone", backbone_tiles_used=30, genes_in_background=["KRAS"])
+    t = text(config, versions, copy_number_background=backbone)
+    assert "centred on 30 backbone tiles and the targets of KRAS" in t
+    assert "backbone tiles of" in text(config, versions)  # the demo panel's backbone, when set
+    config["panel"]["backbone_tiles"] = 0
+    assert "backbone tiles of" not in text(config, versions)

@@ -204,6 +204,15 @@ def copy_number_inputs(wildcards):
     return out
 
 
+def patient_copy_number_background(wildcards):
+    """What the copy-number centre of a patient with reads rested on (methods text)."""
+    p = SHEET.patients[wildcards.patient]
+    genes = patient_copy_number(wildcards)
+    if not genes or p.tumour.from_vcf:
+        return []
+    return genes.replace(".genes.tsv", ".background.json")
+
+
 def patient_copy_number_targets(wildcards):
     """The per-target table behind ``patient_copy_number`` (the profile in findings)."""
     genes = patient_copy_number(wildcards)

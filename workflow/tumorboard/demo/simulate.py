@@ -118,9 +118,7 @@ def simulation_regions(targets: list[Target], pad: int, lengths: dict[str, int])
     return sorted(out)
 
 
-def off_target_regions(
-    fasta: str | Path, regions: list[Target], min_gap: int = 50
-) -> list[Target]:
+def off_target_regions(fasta: str | Path, regions: list[Target], min_gap: int = 50) -> list[Target]:
     """Every contig of ``fasta`` minus the simulated ``regions`` and runs of N (>= ``min_gap``),
     each stretch named by the gene of the contig's regions (for its copy number), else ""."""
     from tumorboard.copynumber.antitarget import accessible_regions, subtract
