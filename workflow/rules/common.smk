@@ -32,7 +32,8 @@ else:
 CONTIGS = f"{BUILT}/reference/contigs.tsv"
 TARGETS = f"{BUILT}/panel/targets.bed"
 TARGETS_GRCH38 = f"{BUILT}/panel/targets.grch38.bed"
-ANTITARGETS = f"{BUILT}/panel/antitargets.bed"  # copy-number background (rule antitargets)
+# the copy-number background (rule antitargets)
+ANTITARGETS = f"{BUILT}/panel/antitargets.bed"
 BWA_FILES = multiext(BWA_INDEX, ".amb", ".ann", ".bwt", ".pac", ".sa")
 KNOWLEDGEBASE = f"{CACHE}/knowledgebase/knowledgebase.json"
 ENVS = PROJECT / "envs"
@@ -195,7 +196,9 @@ def copy_number_inputs(wildcards):
         "tumour": f"results/coverage/{t.sample}.targets.tsv",
         "normals": [f"results/coverage/{s}.targets.tsv" for s in normals],
         "tumour_antitargets": f"results/coverage/{t.sample}.antitargets.tsv",
-        "normals_antitargets": [f"results/coverage/{s}.antitargets.tsv" for s in normals],
+        "normals_antitargets": [
+            f"results/coverage/{s}.antitargets.tsv" for s in normals
+        ],
         "tumour_markdup": f"results/align/{t.sample}.markdup.txt",
         "normals_markdup": [f"results/align/{s}.markdup.txt" for s in normals],
     }
