@@ -301,8 +301,10 @@ def test_copy_number_methods_say_what_the_centre_rested_on(config, versions):
         "excluded": ["contig ERBB2_chr17_39686914_39730662"],
         "offset_pairs": 7,
         "enough": True,
+        "bias": "not applied (F test p = 0.045); antitargets: not applied (F test p = 0.58)",
     }
     t = text(config, versions, copy_number_background=used)
+    assert "tested for GC-content and size bias (not applied (F test p = 0.045); antitargets" in t
     assert "centred on 790 of 876 antitarget bins" in t
     assert "left out of the centre as not copy-neutral: contig ERBB2_chr17" in t
     assert "over 7 genes and backbone contigs" in t and "0 backbone tiles used" in t

@@ -296,6 +296,7 @@ def target_ratios(
     df["log2_ratio"] = np.nan
     centre_se, background = _centre(df, settings, scale, scales.get(True, float("nan")))
     df.attrs["centre_se"] = centre_se
+    background["bias"] = df.attrs["bias"]
     df.attrs["background"] = background
     return df, scale
 

@@ -202,6 +202,9 @@ def _copy_number_paragraph(
         else "the matched normal"
     )
     bias = "corrected for target GC content and size, " if cn.get("bias_correction", True) else ""
+    if bias and background and background.get("bias"):
+        # what the F tests decided in this run (targets; antitargets)
+        bias = f"tested for GC-content and size bias ({background['bias']}), "
     sd = cn.get("sheet_purity_sd", 0.05)
     return (
         f"Gene copy number: per-target mean depth of the tumour (duplicates removed) against "
