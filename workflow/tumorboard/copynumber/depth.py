@@ -5,17 +5,28 @@
    across normals; with three or more normals their per-target spread enters the weights).
 2. Library size: tumour and reference depths are divided by their median over usable targets
    (targets with at least ``min_normal_depth`` in the reference); log2 tumour / reference.
+   Antitarget bins (rows named ``antitarget``: off-target reads, ``copynumber.antitarget``) are
+   scaled by their own medians: off-target depth has another scale than on-target depth.
 3. GC content and target size: a robust (Huber) regression of the log2 ratio on target GC
    (quadratic) and log2 target length, *within* genes: one intercept per gene (and per backbone
    contig) absorbs copy number, so the bias curve is learnt from the spread of targets inside
    each gene and never from the genes' copy-number differences.  The fitted bias is removed
    when the three terms are significant (F test, p < 0.01); otherwise nothing is removed.
-4. Centring: the median of the backbone tiles (off-gene, diploid background) is log2 0.
+   Antitarget bins get their own fit (one intercept per contig).
+4. Centring (``_centre``): the antitarget bins away from the reported genes are the background
+   (log2 0), contigs whose median deviates by more than ``neutral_log2`` left out; the on-target
+   scale is tied to it by the capture offset, measured on each gene (and backbone contig) as its
+   on-target level minus that of its own intronic/flanking antitarget bins, which carry the same
+   copy number, so an amplified gene holding most targets cannot become the baseline.  Without
+   antitargets: the backbone tiles (with the genes that do not deviate from them).  Fewer than
+   ``min_background_bins`` background bins: every gene "not evaluable: too little background".
 5. Gene level: weighted median of the gene's targets (weights: inverse of the Poisson variance
    of both depths plus a systematic floor); standard error from the pooled scale of all
-   targets' residuals (or the gene's own scale when larger) and of the centre.
-6. Purity: the sample sheet's, else estimated from somatic SNV allele fractions
-   (``copynumber.purity.estimate_purity``) with a bootstrap interval, else unknown.
+   targets' residuals (or the gene's own scale when larger), the centre's error (background
+   spread and capture-offset scatter) and the tumour's excess of duplicate-marked reads.
+6. Purity: the sample sheet's (with ``sheet_purity_sd`` as its uncertainty), else estimated
+   from somatic SNV allele fractions (``copynumber.purity.estimate_purity``) with a bootstrap
+   interval, else unknown.
 7. Absolute copies and their interval, and 8. calls: ``copynumber.calls``.
 
 Limits: a single-sample depth model cannot tell whole-genome doubling from diploidy (copies are
