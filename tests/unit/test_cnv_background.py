@@ -92,6 +92,9 @@ def test_amplified_gene_holding_most_targets_does_not_become_the_baseline():
     bg = targets.attrs["background"]
     assert bg["mode"] == "antitargets" and bg["antitarget_bins_used"] == 60
     assert bg["offset_pairs"] >= 3
+    # the amplified gene is named as left out; the on-target centre rests on the others
+    assert bg["excluded"] == ["gene ERBB2"]
+    assert bg["genes_in_background"] == ["KRAS", "TP53"]
 
 
 def test_deleted_gene_and_amplified_gene_together():
@@ -108,7 +111,7 @@ def test_a_gained_background_contig_is_left_out_of_the_centre():
     t.loc[anti, "contig"] = n.loc[anti, "contig"] = "bg3"
     t.loc[anti, "mean_depth"] *= 1.6  # a whole-contig gain in the tumour
     genes, targets = _run(t, n, gc)
-    assert targets.attrs["background"]["excluded"] == ["contig bg3"]
+    assert targets.attrs["background"]["excluded"] == ["contig bg3", "gene ERBB2"]
     assert genes.loc["KRAS", "call"] == "neutral"
     assert abs(genes.loc["KRAS", "log2_ratio"]) < 0.1
 

@@ -307,8 +307,13 @@ def test_copy_number_methods_say_what_the_centre_rested_on(config, versions):
     assert "tested for GC-content and size bias (not applied (F test p = 0.045); antitargets" in t
     assert "centred on 790 of 876 antitarget bins" in t
     assert "left out of the centre as not copy-neutral: contig ERBB2_chr17" in t
-    assert "over 7 genes and backbone contigs" in t and "0 backbone tiles used" in t
-    thin = dict(used, mode="none", antitarget_bins_used=4, enough=False)
+    assert "over 7 genes and backbone contigs" in t
+    assert "final on-target centre" not in t
+    used["genes_in_background"] = ["KRAS", "TP53"]
+    used["backbone_tiles_used"] = 12
+    t = text(config, versions, copy_number_background=used)
+    assert "final on-target centre: the targets of KRAS, TP53 and 12 backbone tiles" in t
+    thin = dict(used, mode="none", antitarget_bins_used=4, backbone_tiles_used=0, enough=False)
     t = text(config, versions, copy_number_background=thin)
     assert "not centred: too little background (4 antitarget bins and 0 backbone tiles" in t
     backbone = dict(used, mode="backbone", backbone_tiles_used=30, genes_in_background=["KRAS"])

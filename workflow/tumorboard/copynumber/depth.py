@@ -17,7 +17,8 @@
    (log2 0), contigs whose median deviates by more than ``neutral_log2`` left out; the on-target
    scale is tied to it by the capture offset, measured on each gene (and backbone contig) as its
    on-target level minus that of its own intronic/flanking antitarget bins, which carry the same
-   copy number, so an amplified gene holding most targets cannot become the baseline.  Without
+   copy number, so an amplified gene holding most targets cannot become the baseline.  Genes
+   copy-neutral on that scale (and backbone tiles) then give the precise on-target centre.  Without
    antitargets: the backbone tiles (with the genes that do not deviate from them).  Fewer than
    ``min_background_bins`` background bins: every gene "not evaluable: too little background".
 5. Gene level: weighted median of the gene's targets (weights: inverse of the Poisson variance
@@ -321,9 +322,12 @@ def _centre(df: pd.DataFrame, s: Settings, scale_t: float, scale_a: float) -> tu
     is tied to it by the capture offset, the weighted median over genes (and backbone contigs)
     of the gene's on-target level minus the level of the antitarget bins in and around it: both
     carry the gene's copy number, so an amplified or deleted gene gives the same offset as a
-    diploid one and never moves the baseline.  Without antitargets (or without a pair to tie
-    the scales), the backbone tiles are the background.  Fewer than ``min_background_bins``
-    background bins: too little background (``enough`` False)."""
+    diploid one and never moves the baseline.  On that scale, genes within ``neutral_log2`` of 0
+    are copy-neutral: the final on-target centre is the weighted median of their targets and
+    the backbone tiles (deep bins, a precise centre), the changed genes left out.  Without
+    antitargets (or without a pair to tie the scales), the backbone tiles are the background.
+    Fewer than ``min_background_bins`` background bins: too little background (``enough``
+    False)."""
     on = df["usable"] & ~df["target"].isin([ANTITARGET])
     at = df["usable"] & (df["target"] == ANTITARGET)
     bb = on & (df["target"] == BACKBONE)
@@ -386,17 +390,41 @@ def _centre(df: pd.DataFrame, s: Settings, scale_t: float, scale_a: float) -> tu
             if len(d) >= 3:  # offsets scatter more than their errors: the scatter counts
                 mad = float(np.median(np.abs(d - offset)))
                 se_d = max(se_d, 1.2533 * 1.4826 * mad / math.sqrt(len(d)))
+            se = math.sqrt(se_a**2 + se_d**2)
             df.loc[on, "log2_ratio"] = y[on] - offset - c_a
             df.loc[at, "log2_ratio"] = y[at] - c_a
+            # refinement: the antitarget scale says which genes are copy-neutral; their targets
+            # and the backbone tiles (deep on-target bins) then give a more precise centre
+            neutral, changed, levels = [], [], []
+            for g in genes:
+                m = on & (df["target"] == g)
+                if m.sum():
+                    level = _wmed(df.loc[m, "log2_ratio"], w[m])
+                    (neutral if abs(level) <= s.neutral_log2 else changed).append(g)
+                    if abs(level) <= s.neutral_log2:
+                        levels.append(_wmed(y[m], w[m]))
+            for c in sorted(set(df.loc[bb, "contig"])):
+                m = bb & (df["contig"] == c)
+                levels.append(_wmed(y[m], w[m]))
+            ref = bb | (on & df["target"].isin(neutral))
+            if ref.any():
+                c_t = _wmed(y[ref], w[ref])
+                se_t = _se_median(scale_t, w[ref])
+                if len(levels) >= 3:  # genes and contigs scatter more than their targets
+                    mad = float(np.median(np.abs(np.array(levels) - c_t)))
+                    se_t = max(se_t, 1.2533 * 1.4826 * mad / math.sqrt(len(levels)))
+                df.loc[on, "log2_ratio"] = y[on] - c_t
+                se = se_t
             info.update(
                 mode="antitargets",
                 antitarget_bins_used=len(used_idx),
-                excluded=[f"contig {c}" for c in excluded],
+                excluded=[f"contig {c}" for c in excluded] + [f"gene {g}" for g in changed],
                 offset_pairs=len(pairs),
                 capture_offset_log2=round(offset, 4),
+                genes_in_background=neutral if ref.any() else [],
                 enough=True,
             )
-            return math.sqrt(se_a**2 + se_d**2), info
+            return se, info
         info["excluded"] = [f"contig {c}" for c in excluded]
     # backbone tiles (and genes under test that do not deviate from them) as the background
     if bb.sum() >= s.min_background_bins:

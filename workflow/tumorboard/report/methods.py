@@ -160,6 +160,16 @@ def _background_text(bg: Mapping | None, cn: Mapping) -> str:
         f"; left out of the centre as not copy-neutral: {', '.join(excluded)}" if excluded else ""
     )
     if bg.get("mode") == "antitargets":
+        neutral = bg.get("genes_in_background") or []
+        tiles = bg.get("backbone_tiles_used", 0)
+        parts = ([f"the targets of {', '.join(neutral)}"] if neutral else []) + (
+            [f"{tiles} backbone tiles"] if tiles else []
+        )
+        refined = (
+            f"; the final on-target centre: {' and '.join(parts)} (copy-neutral on that scale)"
+            if parts
+            else ""
+        )
         return (
             f"centred on {bg['antitarget_bins_used']} of {bg['antitarget_bins']} antitarget "
             f"bins (off-target reads between the targets, tiled as CNVkit does: about "
@@ -169,8 +179,7 @@ def _background_text(bg: Mapping | None, cn: Mapping) -> str:
             f"own{left_out}; the on-target scale was tied to them by the capture offset, the "
             f"weighted median over {bg['offset_pairs']} genes and backbone contigs of their "
             f"on-target level minus that of their own intronic and flanking bins (both carry the "
-            f"gene's copy number, so no amplified or deleted gene sets the baseline; "
-            f"{bg['backbone_tiles_used']} backbone tiles used)"
+            f"gene's copy number, so no amplified or deleted gene sets the baseline){refined}"
         )
     if bg.get("mode") == "backbone":
         joined = bg.get("genes_in_background") or []
