@@ -156,8 +156,10 @@ def _background_text(bg: Mapping | None, cn: Mapping) -> str:
             "there are no antitargets"
         )
     excluded = bg.get("excluded") or []
+    contigs = [x for x in excluded if not x.startswith("gene ")]
+    changed = [x.removeprefix("gene ") for x in excluded if x.startswith("gene ")]
     left_out = (
-        f"; left out of the centre as not copy-neutral: {', '.join(excluded)}" if excluded else ""
+        f"; left out of the centre as not copy-neutral: {', '.join(contigs)}" if contigs else ""
     )
     if bg.get("mode") == "antitargets":
         neutral = bg.get("genes_in_background") or []
@@ -166,7 +168,8 @@ def _background_text(bg: Mapping | None, cn: Mapping) -> str:
             [f"{tiles} backbone tiles"] if tiles else []
         )
         refined = (
-            f"; the final on-target centre: {' and '.join(parts)} (copy-neutral on that scale)"
+            f"; the final on-target centre: {' and '.join(parts)} (copy-neutral on that scale"
+            + (f"; left out as changed: {', '.join(changed)})" if changed else ")")
             if parts
             else ""
         )
