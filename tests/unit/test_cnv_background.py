@@ -224,3 +224,19 @@ def test_antitargets_from_a_site_fasta_use_autosomes(tmp_path):
     pysam.faidx(str(tmp_path / "x.fa"))
     with pytest.raises(ValueError, match="no autosome"):
         antitargets_from_fasta([], tmp_path / "x.fa", 10_000, 2_000, 500, autosomes_only=True)
+
+
+def test_a_capture_without_backbone_tiles_is_centred_on_antitargets(tmp_path):
+    # panel.backbone_tiles: 0 builds no tiles; the antitarget bins alone are the background
+    from tumorboard.reference.panel import backbone_targets
+
+    fa = tmp_path / "bg.fa"
+    fa.write_text(">bg1\n" + "ACGT" * 10_000 + "\n")
+    pysam.faidx(str(fa))
+    assert backbone_targets(fa, ["bg1"], 0, 200) == []
+    t, n, gc = _capture({"ERBB2": 8, "KRAS": 1}, purity=0.8, backbone=0)
+    genes, targets = _run(t, n, gc, purity=0.8)
+    assert targets.attrs["background"]["backbone_tiles"] == 0
+    assert genes.loc["ERBB2", "call"] == "amplified"
+    assert genes.loc["KRAS", "call"] == "loss"
+    assert genes.loc["TP53", "call"] == "neutral"
