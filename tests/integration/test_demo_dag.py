@@ -60,6 +60,27 @@ def test_erbb2_is_amplified_and_the_rest_is_not(findings):
     assert {g for g, c in cn.items() if c["call"] != "neutral"} == {"ERBB2"}
 
 
+def test_copy_number_is_centred_on_antitarget_bins(small_demo, findings):
+    # the demo reads carry off-target pairs (demo.off_target_fraction): the centre rests on
+    # antitarget bins (the ERBB2 locus, 8 copies with its flanks, ties the scales), and the calls
+    # are the truth's (test_erbb2_is_amplified_and_the_rest_is_not)
+    workdir, _ = small_demo
+    r = workdir / "results"
+    bg = json.loads((r / "cnv" / "DEMO01.background.json").read_text())
+    assert bg["mode"] == "antitargets" and bg["enough"] is True
+    assert bg["antitarget_bins_used"] >= 100 and bg["offset_pairs"] >= 5
+    cn = {c["gene"]: c for c in findings["copy_number"]}
+    erbb2 = cn["ERBB2"]
+    assert erbb2["copy_number_ci_low"] <= 8 <= erbb2["copy_number_ci_high"]
+    methods = " ".join(json.loads((r / "provenance" / "DEMO01.json").read_text())["methods"])
+    assert f"centred on {bg['antitarget_bins_used']} of {bg['antitarget_bins']} antitarget" in (
+        methods
+    )
+    # the coverage QC of the targets is unchanged: antitarget bins are not in it
+    targets = (r / "coverage" / "DEMO01-T.targets.tsv").read_text()
+    assert "antitarget" not in targets and "fraction_ge_100x" in targets
+
+
 def test_negative_hotspots_carry_depth_and_lod(findings):
     hs = {h["label"]: h for h in findings["hotspots"]}
     assert hs["KRAS G12"]["status"] == "detected" and hs["KRAS G12"]["variant"] == "G12D"

@@ -33,6 +33,10 @@ def test_inputs_matched_normal_with_sheet_purity():
     assert got == {
         "tumour": "results/coverage/P-T.targets.tsv",
         "normals": ["results/coverage/P-N.targets.tsv"],
+        "tumour_antitargets": "results/coverage/P-T.antitargets.tsv",
+        "normals_antitargets": ["results/coverage/P-N.antitargets.tsv"],
+        "tumour_markdup": "results/align/P-T.markdup.txt",
+        "normals_markdup": ["results/align/P-N.markdup.txt"],
     }
 
 
@@ -43,6 +47,10 @@ def test_inputs_tumour_only_pool_the_sheet_normals_and_estimate_purity():
         "results/coverage/R-N.targets.tsv",
     ]
     assert got["vcf"] == "results/somatic/P.vcf.gz"
+    assert got["normals_antitargets"] == [
+        "results/coverage/Q-N.antitargets.tsv",
+        "results/coverage/R-N.antitargets.tsv",
+    ]
 
 
 def test_inputs_from_a_vcf_with_segments():

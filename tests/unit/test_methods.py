@@ -289,3 +289,39 @@ def test_methods_state_the_paralogue_filter_and_its_limitation(config, versions)
     changed["reference"] = {"fasta": "/site/GRCh38.fa"}
     (para2,) = [p for p in methods.methods_paragraphs(changed, versions) if "Paralogous" in p]
     assert "by more than 4" in para2 and "mapping quality on the full reference" in para2
+
+
+def test_copy_number_methods_say_what_the_centre_rested_on(config, versions):
+    used = {
+        "mode": "antitargets",
+        "antitarget_bins": 876,
+        "antitarget_bins_used": 790,
+        "backbone_tiles": 0,
+        "backbone_tiles_used": 0,
+        "excluded": ["contig chr18_1_8823530", "gene ERBB2"],
+        "offset_pairs": 7,
+        "enough": True,
+        "bias": "not applied (F test p = 0.045); antitargets: not applied (F test p = 0.58)",
+    }
+    t = text(config, versions, copy_number_background=used)
+    assert "tested for GC-content and size bias (not applied (F test p = 0.045); antitargets" in t
+    assert "centred on 790 of 876 antitarget bins" in t
+    assert "left out of the centre as not copy-neutral: contig chr18_1_8823530;" in t
+    assert "over 7 genes and backbone contigs" in t
+    assert "final on-target centre" not in t
+    used["genes_in_background"] = ["KRAS", "TP53"]
+    used["backbone_tiles_used"] = 12
+    t = text(config, versions, copy_number_background=used)
+    assert (
+        "final on-target centre: the targets of KRAS, TP53 and 12 backbone tiles (copy-neutral "
+        "on that scale; left out as changed: ERBB2)"
+    ) in t
+    thin = dict(used, mode="none", antitarget_bins_used=4, backbone_tiles_used=0, enough=False)
+    t = text(config, versions, copy_number_background=thin)
+    assert "not centred: too little background (4 antitarget bins and 0 backbone tiles" in t
+    backbone = dict(used, mode="backbone", backbone_tiles_used=30, genes_in_background=["KRAS"])
+    t = text(config, versions, copy_number_background=backbone)
+    assert "centred on 30 backbone tiles and the targets of KRAS" in t
+    assert "backbone tiles of" in text(config, versions)  # the demo panel's backbone, when set
+    config["panel"]["backbone_tiles"] = 0
+    assert "backbone tiles of" not in text(config, versions)

@@ -109,3 +109,57 @@ def test_truth_ref_is_checked_against_the_reference(tiny, tmp_path):
     cmap = ContigMap([Contig("chr1_1_3000", "chr1", 1, 3000)])
     with pytest.raises(ValueError, match="s1 REF NNN differs from the reference"):
         simulate.load_truth(bad, cmap, fa)
+
+
+def test_off_target_reads_are_spread_outside_targets_and_scaled_by_copy_number(tmp_path):
+    import random
+
+    import pysam
+
+    rng = random.Random(5)
+    gene_seq = "".join(rng.choice("ACGT") for _ in range(20_000))
+    bg_seq = "N" * 2_000 + "".join(rng.choice("ACGT") for _ in range(20_000))
+    fa = tmp_path / "ref.fa"
+    fa.write_text(f">G_chr1_1_20000\n{gene_seq}\n>chr18_1_22000\n{bg_seq}\n")
+    pysam.faidx(str(fa))
+    truth_yaml = tmp_path / "truth.yaml"
+    truth_yaml.write_text(
+        "patient: P\ntumour_type: crc\npurity: 1.0\ncopy_number:\n  - {gene: G, copies: 6}\n"
+    )
+    cmap = ContigMap(
+        [Contig("G_chr1_1_20000", "chr1", 1, 20_000), Contig("chr18_1_22000", "chr18", 1, 22_000)]
+    )
+    truth = simulate.load_truth(truth_yaml, cmap, fa)
+    regions = [Target("G_chr1_1_20000", 9_000, 11_000, "G")]
+    off = simulate.off_target_regions(fa, regions)
+    assert off == [
+        Target("G_chr1_1_20000", 0, 9_000, "G"),
+        Target("G_chr1_1_20000", 11_000, 20_000, "G"),
+        Target("chr18_1_22000", 2_000, 22_000, ""),
+    ]
+    counts = {}
+    for sample, tumour in (("n", False), ("t", True)):
+        prefix = tmp_path / sample
+        simulate.simulate_sample(
+            truth, fa, regions, tumour, 200, 3, [prefix], off_target=off, off_target_fraction=0.3
+        )
+        hits = {"on": 0, "gene_flank": 0, "background": 0}
+        with gzip.open(f"{prefix}_R1.fastq.gz", "rt") as fh:
+            for n, line in enumerate(fh):
+                if n % 4:
+                    continue
+                # art names reads after the FASTA record: <contig>:<start>-<end>-<n>
+                record = line[1:].split(":", 1)[1]
+                if record.startswith("G_chr1_1_20000:9001-"):
+                    hits["on"] += 1
+                elif record.startswith("G_chr1"):
+                    hits["gene_flank"] += 1
+                else:
+                    hits["background"] += 1
+        counts[sample] = hits
+    n, t = counts["n"], counts["t"]
+    off_fraction = (n["gene_flank"] + n["background"]) / sum(n.values())
+    assert off_fraction == pytest.approx(0.3, abs=0.05)
+    # the amplified gene's flanks carry its copies (6 at purity 1: 3x), the background does not
+    flank_ratio = (t["gene_flank"] / t["background"]) / (n["gene_flank"] / n["background"])
+    assert flank_ratio == pytest.approx(3.0, rel=0.25)

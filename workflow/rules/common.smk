@@ -32,6 +32,8 @@ else:
 CONTIGS = f"{BUILT}/reference/contigs.tsv"
 TARGETS = f"{BUILT}/panel/targets.bed"
 TARGETS_GRCH38 = f"{BUILT}/panel/targets.grch38.bed"
+# the copy-number background (rule antitargets)
+ANTITARGETS = f"{BUILT}/panel/antitargets.bed"
 BWA_FILES = multiext(BWA_INDEX, ".amb", ".ann", ".bwt", ".pac", ".sa")
 KNOWLEDGEBASE = f"{CACHE}/knowledgebase/knowledgebase.json"
 ENVS = PROJECT / "envs"
@@ -181,7 +183,8 @@ def copy_number_inputs(wildcards):
     """Named inputs of the patient's copy-number job (for ``unpack``), which decide the method.
 
     From reads: the tumour's coverage table and the matched normal's, or, for a tumour-only
-    patient, those of every normal in the sheet (pooled reference); the somatic VCF too when
+    patient, those of every normal in the sheet (pooled reference), with their antitarget
+    (off-target) depths and duplicate-marking statistics; the somatic VCF too when
     the sheet gives no purity (it is then estimated from the SNVs).  From a VCF: the copy-number
     segments given with it."""
     p = SHEET.patients[wildcards.patient]
@@ -192,10 +195,25 @@ def copy_number_inputs(wildcards):
     out = {
         "tumour": f"results/coverage/{t.sample}.targets.tsv",
         "normals": [f"results/coverage/{s}.targets.tsv" for s in normals],
+        "tumour_antitargets": f"results/coverage/{t.sample}.antitargets.tsv",
+        "normals_antitargets": [
+            f"results/coverage/{s}.antitargets.tsv" for s in normals
+        ],
+        "tumour_markdup": f"results/align/{t.sample}.markdup.txt",
+        "normals_markdup": [f"results/align/{s}.markdup.txt" for s in normals],
     }
     if t.purity is None:
         out["vcf"] = f"results/somatic/{p.id}.vcf.gz"
     return out
+
+
+def patient_copy_number_background(wildcards):
+    """What the copy-number centre of a patient with reads rested on (methods text)."""
+    p = SHEET.patients[wildcards.patient]
+    genes = patient_copy_number(wildcards)
+    if not genes or p.tumour.from_vcf:
+        return []
+    return genes.replace(".genes.tsv", ".background.json")
 
 
 def patient_copy_number_targets(wildcards):

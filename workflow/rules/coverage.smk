@@ -1,4 +1,5 @@
-# Per-target depth with mosdepth, joined into one table per sample with GRCh38 positions.
+# Per-target depth with mosdepth, joined into one table per sample with GRCh38 positions; the
+# same for the antitarget (off-target) bins copy number is centred on.
 
 
 rule mosdepth:
@@ -48,3 +49,41 @@ rule coverage_table:
         runtime=10,
     script:
         "../scripts/coverage_table.py"
+
+
+rule mosdepth_antitargets:
+    input:
+        bam="results/align/{sample}.bam",
+        bai="results/align/{sample}.bam.bai",
+        bins=ANTITARGETS,
+    output:
+        regions="results/coverage/{sample}.antitargets.regions.bed.gz",
+        summary="results/coverage/{sample}.antitargets.mosdepth.summary.txt",
+    log:
+        "results/logs/mosdepth_antitargets/{sample}.log",
+    benchmark:
+        "results/benchmarks/mosdepth_antitargets/{sample}.tsv"
+    conda:
+        ENVS / "mosdepth.yaml"
+    threads: 2
+    resources:
+        mem_mb=2000,
+        runtime=30,
+    params:
+        prefix="results/coverage/{sample}.antitargets",
+        min_mapq=config["params"]["mpileup"]["min_mapq"],
+    shell:
+        "mosdepth --no-per-base --by {input.bins:q} --mapq {params.min_mapq}"
+        " --threads {threads} {params.prefix:q} {input.bam:q} > {log:q} 2>&1"
+
+
+use rule coverage_table as antitarget_table with:
+    input:
+        regions="results/coverage/{sample}.antitargets.regions.bed.gz",
+        contigs=CONTIGS,
+    output:
+        "results/coverage/{sample}.antitargets.tsv",
+    log:
+        "results/logs/antitarget_table/{sample}.log",
+    benchmark:
+        "results/benchmarks/antitarget_table/{sample}.tsv"

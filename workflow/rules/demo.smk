@@ -43,5 +43,6 @@ rule simulate_demo:
         ],
         padding=config["demo"]["padding"],
         seed=config["demo"]["seed"],
+        off_target_fraction=config["demo"]["off_target_fraction"],
     script:
         "../scripts/simulate_demo.py"

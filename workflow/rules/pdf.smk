@@ -20,6 +20,8 @@ rule provenance:
         panel_targets=TARGETS,
         hotspots=project_file(config["hotspots"]),
         knowledge_base=KNOWLEDGEBASE,
+        # what the copy-number centre rested on (methods text), for copy number from reads
+        copy_number_background=patient_copy_number_background,
     output:
         "results/provenance/{patient}.json",
     log:

@@ -23,6 +23,7 @@ doc = methods.build_provenance(
     tumour_only=patient.normal is None,
     pooled_normals=par.pooled_normals,
     knowledge_base=inp.get("knowledge_base"),
+    copy_number_background=inp.get("copy_number_background") or None,
 )
 # the knowledge-currency settings page 1 judges source ages by (tumorboard.report.document)
 knowledge = snakemake.config.get("knowledge", {})

@@ -17,9 +17,20 @@ with pysam.FastaFile(snakemake.input.fasta) as fa:
 regions = simulate.simulation_regions(panel.read_bed(snakemake.input.targets), p.padding, lengths)
 # distinct seeds for tumour and normal, both fixed by the configured seed
 seed = p.seed * 2 + (1 if p.tumour else 0)
+off_target = simulate.off_target_regions(snakemake.input.fasta, regions)
 pairs = simulate.simulate_sample(
-    truth, snakemake.input.fasta, regions, p.tumour, p.depth, seed, p.prefixes
+    truth,
+    snakemake.input.fasta,
+    regions,
+    p.tumour,
+    p.depth,
+    seed,
+    p.prefixes,
+    off_target=off_target,
+    off_target_fraction=p.off_target_fraction,
 )
 print(
-    f"{snakemake.wildcards.sample}: {pairs} read pairs over {len(regions)} regions", file=sys.stderr
+    f"{snakemake.wildcards.sample}: {pairs} read pairs over {len(regions)} regions and "
+    f"{len(off_target)} off-target stretches ({p.off_target_fraction:.0%} of pairs off target)",
+    file=sys.stderr,
 )

@@ -57,6 +57,9 @@ class Settings:
     purity_min_depth: int = 50
     purity_bootstrap: int = 1000
     seed: int = 1
+    min_background_bins: int = 10
+    antitarget_gene_window: int = 50000
+    sheet_purity_sd: float = 0.05
 
     @classmethod
     def from_config(cls, cfg: dict) -> Settings:

@@ -8,6 +8,13 @@ sits on the first ``round(v * SLOTS)`` slots of the tumour, so allele fractions 
 that gene's regions by ``(p * CN + 2 * (1 - p)) / 2``.  Identical slots are merged and each distinct
 haplotype is passed to ``art_illumina`` (HiSeq 2500 error profile, fixed seed) at its share of the
 depth, so the same truth file and seed always give the same reads, byte for byte.
+
+Off-target reads (``off_target_fraction`` of the read pairs, as a hybrid capture leaves 20-40% of
+its reads off target): simulated evenly over the rest of the reference (``off_target_regions``:
+every contig minus the padded targets and runs of N), reference sequence only, at the depth that
+makes that fraction of the pairs (before copy number), and multiplied by copy number like the
+targets: an off-target region on an amplified gene's contig (its flanks and introns) carries the
+gene's copies.  They are the copy-number background (antitarget bins).
 """
 
 from __future__ import annotations
@@ -111,6 +118,27 @@ def simulation_regions(targets: list[Target], pad: int, lengths: dict[str, int])
     return sorted(out)
 
 
+def off_target_regions(fasta: str | Path, regions: list[Target], min_gap: int = 50) -> list[Target]:
+    """Every contig of ``fasta`` minus the simulated ``regions`` and runs of N (>= ``min_gap``),
+    each stretch named by the gene of the contig's regions (for its copy number), else ""."""
+    from tumorboard.copynumber.antitarget import accessible_regions, subtract
+
+    by_contig: dict[str, list[Target]] = defaultdict(list)
+    for r in regions:
+        by_contig[r.contig].append(r)
+    out = []
+    with pysam.FastaFile(str(fasta)) as fa:
+        for contig in fa.references:
+            regs = by_contig.get(contig, [])
+            genes = sorted({r.name for r in regs if r.name and r.name != "backbone"})
+            name = genes[0] if genes else ""
+            free = subtract(
+                accessible_regions(fa.fetch(contig), min_gap), [(r.start, r.end) for r in regs]
+            )
+            out += [Target(contig, s, e, name) for s, e in free]
+    return sorted(out)
+
+
 def apply_variants(seq: str, start: int, variants: list[Variant]) -> str:
     """``seq`` (0-based ``start`` on its contig) with ``variants`` applied, right to left."""
     for v in sorted(variants, key=lambda v: v.cpos, reverse=True):
@@ -188,11 +216,17 @@ def simulate_sample(
     read_length: int = 150,
     fragment_mean: int = 300,
     fragment_sd: int = 30,
+    off_target: list[Target] = (),
+    off_target_fraction: float = 0.0,
 ) -> int:
     """Simulate one sample; reads are dealt round-robin into ``len(out_prefixes)`` units.
 
-    Writes ``<prefix>_R1.fastq.gz`` and ``<prefix>_R2.fastq.gz`` per unit; returns read pairs.
+    ``off_target`` (``off_target_regions``) receive ``off_target_fraction`` of the read pairs
+    (of a copy-neutral sample; copy number scales them as the targets).  Writes
+    ``<prefix>_R1.fastq.gz`` and ``<prefix>_R2.fastq.gz`` per unit; returns read pairs.
     """
+    if not 0 <= off_target_fraction < 1:
+        raise ValueError(f"off-target fraction {off_target_fraction} is not in [0, 1)")
     variants = [v for v in truth.variants if tumour or v.kind == "germline"]
     region_vars = {
         r: [v for v in variants if v.contig == r.contig and r.start < v.cpos <= r.end]
@@ -207,9 +241,22 @@ def simulate_sample(
         cn = truth.amplifications.get(r.name) if tumour else None
         return 1.0 if cn is None else (truth.purity * cn + 2 * (1 - truth.purity)) / 2
 
+    jobs = []  # (regions, haplotype variant ids, depth)
     classes: dict[float, list[Target]] = defaultdict(list)
     for r in regions:
         classes[multiplier(r)].append(r)
+    for mult, regs in sorted(classes.items()):
+        for hap, share in haplotype_groups(variants, tumour):
+            jobs.append((regs, hap, depth * share * mult))
+    off_len = sum(r.end - r.start for r in off_target)
+    if off_target_fraction > 0 and off_len:
+        on_len = sum(r.end - r.start for r in regions)
+        off_depth = depth * on_len / off_len * off_target_fraction / (1 - off_target_fraction)
+        off_classes: dict[float, list[Target]] = defaultdict(list)
+        for r in off_target:
+            off_classes[multiplier(r)].append(r)
+        for mult, regs in sorted(off_classes.items()):
+            jobs.append((regs, frozenset(), off_depth * mult))
     outs = []
     for p in out_prefixes:
         # level 1: compression at level 9 (gzip's default) took ~80% of the simulation's time
@@ -217,36 +264,33 @@ def simulate_sample(
                      for i in (1, 2)])  # fmt: skip
     pairs = 0
     with tempfile.TemporaryDirectory() as tmp, pysam.FastaFile(str(fasta)) as fa:
-        job = 0
-        for mult, regs in sorted(classes.items()):
-            for hap, share in haplotype_groups(variants, tumour):
-                job += 1
-                hap_fa = Path(tmp) / f"h{job}.fa"
-                with open(hap_fa, "w") as fh:
-                    for r in regs:
-                        seq = fa.fetch(r.contig, r.start, r.end).upper()
-                        seq = apply_variants(
-                            seq, r.start, [v for v in region_vars[r] if v.id in hap]
-                        )
-                        fh.write(f">{r.contig}:{r.start + 1}-{r.end}\n{seq}\n")
-                prefix = Path(tmp) / f"h{job}_"
-                _art(
-                    hap_fa,
-                    prefix,
-                    depth * share * mult,
-                    (seed * 1000 + job) % 2**31,
-                    read_length,
-                    fragment_mean,
-                    fragment_sd,
-                )
-                r1 = _fastq_records(Path(f"{prefix}1.fq"))
-                r2 = _fastq_records(Path(f"{prefix}2.fq"))
-                for a, b in zip(r1, r2, strict=True):
-                    name = f"@h{job}:{a[0][1:].split()[0].removesuffix('/1')}"
-                    unit = outs[pairs % len(outs)]
-                    unit[0].write(f"{name}/1\n{a[1]}+\n{a[3]}".encode())
-                    unit[1].write(f"{name}/2\n{b[1]}+\n{b[3]}".encode())
-                    pairs += 1
+        for job, (regs, hap, cov) in enumerate(jobs, start=1):
+            hap_fa = Path(tmp) / f"h{job}.fa"
+            with open(hap_fa, "w") as fh:
+                for r in regs:
+                    seq = fa.fetch(r.contig, r.start, r.end).upper()
+                    seq = apply_variants(
+                        seq, r.start, [v for v in region_vars.get(r, []) if v.id in hap]
+                    )
+                    fh.write(f">{r.contig}:{r.start + 1}-{r.end}\n{seq}\n")
+            prefix = Path(tmp) / f"h{job}_"
+            _art(
+                hap_fa,
+                prefix,
+                cov,
+                (seed * 1000 + job) % 2**31,
+                read_length,
+                fragment_mean,
+                fragment_sd,
+            )
+            r1 = _fastq_records(Path(f"{prefix}1.fq"))
+            r2 = _fastq_records(Path(f"{prefix}2.fq"))
+            for a, b in zip(r1, r2, strict=True):
+                name = f"@h{job}:{a[0][1:].split()[0].removesuffix('/1')}"
+                unit = outs[pairs % len(outs)]
+                unit[0].write(f"{name}/1\n{a[1]}+\n{a[3]}".encode())
+                unit[1].write(f"{name}/2\n{b[1]}+\n{b[3]}".encode())
+                pairs += 1
     for pair in outs:
         for fh in pair:
             fh.close()

@@ -27,8 +27,10 @@ def _read_bed_gz(path: str | Path) -> pd.DataFrame:
 
 
 def target_table(
-    regions_bed: str | Path, thresholds_bed: str | Path, contigs: ContigMap
+    regions_bed: str | Path, thresholds_bed: str | Path | None, contigs: ContigMap
 ) -> pd.DataFrame:
+    """mosdepth ``--by`` regions (and ``--thresholds`` counts as fractions, when given) with
+    GRCh38 positions."""
     reg = pd.read_csv(
         regions_bed,
         sep="\t",
@@ -36,12 +38,15 @@ def target_table(
         compression="gzip",
         names=["contig", "start", "end", "target", "mean_depth"],
     )
-    thr = _read_bed_gz(thresholds_bed)
-    thr.columns = ["contig", "start", "end", "target", *thr.columns[4:]]
-    df = reg.merge(thr, on=["contig", "start", "end", "target"], how="left", validate="one_to_one")
-    length = df["end"] - df["start"]
-    for col in [c for c in thr.columns[4:]]:
-        df[f"fraction_ge_{col.rstrip('X')}x"] = (df.pop(col) / length).round(4)
+    df, length = reg, reg["end"] - reg["start"]
+    if thresholds_bed:
+        thr = _read_bed_gz(thresholds_bed)
+        thr.columns = ["contig", "start", "end", "target", *thr.columns[4:]]
+        df = reg.merge(
+            thr, on=["contig", "start", "end", "target"], how="left", validate="one_to_one"
+        )
+        for col in [c for c in thr.columns[4:]]:
+            df[f"fraction_ge_{col.rstrip('X')}x"] = (df.pop(col) / length).round(4)
     pos = [contigs.to_grch38(c, s + 1) for c, s in zip(df["contig"], df["start"], strict=True)]
     df.insert(4, "chrom", [p[0] for p in pos])
     df.insert(5, "grch38_start", [p[1] for p in pos])  # 1-based

@@ -143,7 +143,65 @@ def _panel_of_normals(som: Mapping) -> str:
     return f"The panel of normals {Path(pon).name} was applied."
 
 
-def _copy_number_paragraph(cn: Mapping, tumour_only: bool, pooled_normals: int) -> str:
+def _background_text(bg: Mapping | None, cn: Mapping) -> str:
+    """What the copy-number centre rested on in this run (``results/cnv/<patient>.background
+    .json``, ``depth.target_ratios``), or, without it, what the method does."""
+    window = cn.get("antitarget_gene_window", 50000)
+    if not bg:
+        return (
+            "centred on the background: antitarget bins (off-target reads between the targets, "
+            "tiled as CNVkit does) away from the reported genes, normalised and GC-corrected on "
+            "their own, with the on-target scale tied to them by the capture offset of each "
+            "gene's targets against its own intronic and flanking bins; backbone tiles where "
+            "there are no antitargets"
+        )
+    excluded = bg.get("excluded") or []
+    contigs = [x for x in excluded if not x.startswith("gene ")]
+    changed = [x.removeprefix("gene ") for x in excluded if x.startswith("gene ")]
+    left_out = (
+        f"; left out of the centre as not copy-neutral: {', '.join(contigs)}" if contigs else ""
+    )
+    if bg.get("mode") == "antitargets":
+        neutral = bg.get("genes_in_background") or []
+        tiles = bg.get("backbone_tiles_used", 0)
+        parts = ([f"the targets of {', '.join(neutral)}"] if neutral else []) + (
+            [f"{tiles} backbone tiles"] if tiles else []
+        )
+        refined = (
+            f"; the final on-target centre: {' and '.join(parts)} (copy-neutral on that scale"
+            + (f"; left out as changed: {', '.join(changed)})" if changed else ")")
+            if parts
+            else ""
+        )
+        return (
+            f"centred on {bg['antitarget_bins_used']} of {bg['antitarget_bins']} antitarget "
+            f"bins (off-target reads between the targets, tiled as CNVkit does: about "
+            f"{cn.get('antitarget_size', 150000):,} bp, not within "
+            f"{cn.get('antitarget_margin', 500)} bp of a target or on N runs), those more than "
+            f"{window:,} bp from every reported gene, normalised and GC/size-corrected on their "
+            f"own{left_out}; the on-target scale was tied to them by the capture offset, the "
+            f"weighted median over {bg['offset_pairs']} genes and backbone contigs of their "
+            f"on-target level minus that of their own intronic and flanking bins (both carry the "
+            f"gene's copy number, so no amplified or deleted gene sets the baseline){refined}"
+        )
+    if bg.get("mode") == "backbone":
+        joined = bg.get("genes_in_background") or []
+        genes = f" and the targets of {', '.join(joined)}" if joined else ""
+        return (
+            f"centred on {bg['backbone_tiles_used']} backbone tiles{genes} (no usable "
+            f"antitarget background: {bg.get('antitarget_bins_used', 0)} of "
+            f"{bg.get('antitarget_bins', 0)} antitarget bins{left_out})"
+        )
+    return (
+        f"not centred: too little background ({bg.get('antitarget_bins_used', 0)} antitarget "
+        f"bins and {bg.get('backbone_tiles_used', 0)} backbone tiles usable, at least "
+        f"{cn.get('min_background_bins', 10)} needed), so every gene is not evaluable"
+    )
+
+
+def _copy_number_paragraph(
+    cn: Mapping, tumour_only: bool, pooled_normals: int, background: Mapping | None = None
+) -> str:
     if tumour_only and not pooled_normals:
         return (
             "Gene copy number was not evaluated (no matched normal, and no normal samples in the "
@@ -156,15 +214,24 @@ def _copy_number_paragraph(cn: Mapping, tumour_only: bool, pooled_normals: int) 
         else "the matched normal"
     )
     bias = "corrected for target GC content and size, " if cn.get("bias_correction", True) else ""
+    if bias and background and background.get("bias"):
+        # what the F tests decided in this run (targets; antitargets)
+        bias = f"tested for GC-content and size bias ({background['bias']}), "
+    sd = cn.get("sheet_purity_sd", 0.05)
     return (
         f"Gene copy number: per-target mean depth of the tumour (duplicates removed) against "
-        f"{reference}, each scaled to its library size; log2 ratios {bias}centred on the "
-        f"off-gene backbone tiles and summarised per gene as a weighted median over its targets "
+        f"{reference}, each scaled to its library size; log2 ratios {bias}"
+        f"{_background_text(background, cn)}; summarised per gene as a weighted median over "
+        f"its targets "
         f"(targets with reference depth ≥ {cn['min_normal_depth']}x; at least "
-        f"{cn['min_targets']} per gene). Copies per tumour cell follow from the ratio and the "
-        f"tumour purity (the sample sheet's, or estimated from somatic SNV allele fractions in "
-        f"copy-neutral genes when blank), with a {_pct(cn['confidence'])} interval from ratio and "
-        f"purity uncertainty. Calls: amplified at ≥ {cn['amplification_copies']:g} copies, "
+        f"{cn['min_targets']} per gene; fewer than {cn.get('min_background_bins', 10)} "
+        f"background bins make every gene not evaluable). Copies per tumour cell follow from "
+        f"the ratio and the tumour purity (the sample sheet's, taken as uncertain by "
+        f"{sd:.0%} (SD), or estimated from somatic SNV allele fractions in copy-neutral genes, "
+        f"with its bootstrap interval, when blank), with a {_pct(cn['confidence'])} interval "
+        f"from the gene's ratio noise, the error of the centre, the tumour's excess of "
+        f"duplicate-marked reads (chance fragment collisions grow with depth) and the purity "
+        f"interval. Calls: amplified at ≥ {cn['amplification_copies']:g} copies, "
         f"equivocal from {cn['equivocal_copies']:g}, loss at ≤ {cn['loss_copies']:g}, homozygous "
         f"deletion at ≤ {cn['homozygous_deletion_copies']:g}; a call is made only when its "
         f"interval supports it and purity is ≥ {_pct(cn['min_purity'])}, otherwise the gene is "
@@ -173,7 +240,11 @@ def _copy_number_paragraph(cn: Mapping, tumour_only: bool, pooled_normals: int) 
 
 
 def _reads_paragraphs(
-    config: Mapping, v: Mapping[str, str], tumour_only: bool, pooled_normals: int = 0
+    config: Mapping,
+    v: Mapping[str, str],
+    tumour_only: bool,
+    pooled_normals: int = 0,
+    background: Mapping | None = None,
 ) -> list[str]:
     par, som = config["params"], config["somatic"]
     mp = par["mpileup"]
@@ -219,7 +290,9 @@ def _reads_paragraphs(
         f"alt reads to pass the caller's hotspot rule (≥ {som['hotspot_min_alt_reads']} reads, "
         f"≥ {_pct(som['hotspot_min_vaf'])}, TLOD ≥ {som['hotspot_min_tlod']} on bases of Q30)."
     )
-    copy_number = _copy_number_paragraph(config["copy_number"], tumour_only, pooled_normals)
+    copy_number = _copy_number_paragraph(
+        config["copy_number"], tumour_only, pooled_normals, background
+    )
     return [qc, calling + " " + hotspots, _paralogue_paragraph(config), copy_number]
 
 
@@ -262,11 +335,15 @@ def _reference_text(config: Mapping) -> str:
     fasta = config.get("reference", {}).get("fasta", "")
     genes = panel["genes"]
     if not fasta:
+        backbone = (
+            f", plus {panel['backbone_tiles']} copy-number backbone tiles of "
+            f"{panel['backbone_tile_size']} bp per control region"
+            if panel.get("backbone_tiles")
+            else ""
+        )
         return (
             f"on GRCh38 sequence of the panel loci. Panel: coding exons of {_genes(genes)} on "
-            f"their MANE Select transcripts, ± {panel['padding']} bp, plus "
-            f"{panel['backbone_tiles']} copy-number backbone tiles of "
-            f"{panel['backbone_tile_size']} bp per control region."
+            f"their MANE Select transcripts, ± {panel['padding']} bp{backbone}."
         )
     models = config.get("annotation", {}).get("gene_models", "") or "the manifest's gene models"
     reported = f"; genes reported: {_genes(genes)}" if genes else ""
@@ -295,9 +372,11 @@ def methods_paragraphs(
     tumour_only: bool = False,
     pooled_normals: int = 0,
     knowledge_base: Sequence[Mapping] = (),
+    copy_number_background: Mapping | None = None,
 ) -> list[str]:
     """The methods section, one string per paragraph, from the configuration, the captured tool
-    versions and the knowledge base's sources (name, release_date, as in its JSON)."""
+    versions, the knowledge base's sources (name, release_date, as in its JSON) and what the
+    copy-number centre rested on (``results/cnv/<patient>.background.json``)."""
     intro = (
         f"Analysis with tumorboard {__version__}, a "
         f"{tool(versions, 'python:snakemake')} workflow, {_reference_text(config)}"
@@ -305,7 +384,9 @@ def methods_paragraphs(
     body = (
         _vcf_paragraphs()
         if from_vcf
-        else _reads_paragraphs(config, versions, tumour_only, pooled_normals)
+        else _reads_paragraphs(
+            config, versions, tumour_only, pooled_normals, copy_number_background
+        )
     )
     annotation = (
         f"Calls were normalised (left-aligned, multi-allelic records split) with "
@@ -392,6 +473,7 @@ def build_provenance(
     tumour_only: bool = False,
     pooled_normals: int = 0,
     knowledge_base: str | Path | None = None,
+    copy_number_background: str | Path | None = None,
 ) -> dict:
     """The provenance block of one report: what ran (workflow version and commit, tool versions,
     config hash) on what (sha256 of inputs, resources and knowledge base), and the methods text.
@@ -401,6 +483,10 @@ def build_provenance(
     workflow_version, config_sha256, tool_versions, resources (name -> "sha256:<hex>")."""
     versions = runtime_versions(tool_versions)
     kb = knowledge_base_provenance(knowledge_base) if knowledge_base else None
+    background = None
+    if copy_number_background:
+        with open(copy_number_background) as fh:
+            background = json.load(fh)
     return {
         "patient": patient,
         "workflow_version": __version__,
@@ -420,5 +506,6 @@ def build_provenance(
             tumour_only=tumour_only,
             pooled_normals=pooled_normals,
             knowledge_base=kb["sources"] if kb else (),
+            copy_number_background=background,
         ),
     }
