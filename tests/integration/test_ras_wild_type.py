@@ -55,7 +55,10 @@ def text(fragment: str) -> str:
 def page1_row(page: str, alteration: str) -> str:
     table = page[page.index('<section id="actionable">') :]
     table = table[: table.index("</section>")]
-    rows = [text(r) for r in table.split("<tr>") if alteration in text(r)]
+    # the row whose Alteration cell (the second) names it; notes in other rows may mention it
+    cells = [r.split("<td") for r in table.split("<tr>")[1:]]
+    rows = [text(r) for r, c in zip(table.split("<tr>")[1:], cells, strict=True)
+            if len(c) > 2 and text("<td" + c[2]).startswith(alteration)]  # fmt: skip
     assert len(rows) == 1, rows
     return rows[0]
 
