@@ -138,14 +138,21 @@ def caveats(items: list[dict], rules: list[Rule], ctx: FindingsContext,
         if why is None:
             continue
         note = f"confirm first: {rule.requirement}; {why} ({rule.id})"
-        for it in items:
-            for e in it["evidence"]:
-                ds = drugs(e)
-                if (e["counts"] and e["response"] == "sensitivity" and ds & rule.drugs
-                        and not ds & rule.unless_drugs):  # fmt: skip
-                    for line in therapy_lines(e):
-                        out.setdefault(line.lower(), note)
+        for _, e in _sensitivity_to(rule, items):
+            for line in therapy_lines(e):
+                out.setdefault(line.lower(), note)
     return out
+
+
+def _sensitivity_to(rule: Rule, items: list[dict]):
+    """(item, evidence) pairs a gate speaks to: counted sensitivity evidence naming one of its
+    drugs and none of its exemptions."""
+    for it in items:
+        for e in it["evidence"]:
+            ds = drugs(e)
+            if (e["counts"] and e["response"] == "sensitivity" and ds & rule.drugs
+                    and not ds & rule.unless_drugs):  # fmt: skip
+                yield it, e
 
 
 def gate(items: list[dict], rules: list[Rule], ctx: FindingsContext, lineage: list[str],
@@ -159,16 +166,12 @@ def gate(items: list[dict], rules: list[Rule], ctx: FindingsContext, lineage: li
         if not present:
             continue
         reason = f"not for this patient: {rule.requirement}; {', '.join(present)} present"
-        for it in items:
-            for e in it["evidence"]:
-                ds = drugs(e)
-                if (e["counts"] and e["response"] == "sensitivity" and ds & rule.drugs
-                        and not ds & rule.unless_drugs):  # fmt: skip
-                    set_aside(e, f"{reason} ({rule.id})")
-                    it.setdefault("set_aside", []).append(
-                        {"therapy": e["therapy"], "response": e["response"], "kind": "gated",
-                         "rule": rule.id, "reason": f"{reason} ({rule.id})", "evidence": e["id"]}
-                    )  # fmt: skip
+        for it, e in list(_sensitivity_to(rule, items)):
+            set_aside(e, f"{reason} ({rule.id})")
+            it.setdefault("set_aside", []).append(
+                {"therapy": e["therapy"], "response": e["response"], "kind": "gated",
+                 "rule": rule.id, "reason": f"{reason} ({rule.id})", "evidence": e["id"]}
+            )  # fmt: skip
 
 
 def _tier_text(e: dict, tier_text: Callable[[dict], str]) -> str:
