@@ -23,5 +23,7 @@ rule import_vcf:
         runtime=10,
     params:
         sample=lambda wc: SHEET.patients[wc.patient].tumour.sample,
+        # the tumour column when the sheet names it; else chosen from the header as at parse time
+        column=lambda wc: SHEET.patients[wc.patient].tumour.vcf_sample,
     script:
         "../scripts/import_vcf.py"

@@ -7,6 +7,7 @@ from tumorboard.copynumber import plot
 from tumorboard.copynumber.antitarget import ANTITARGET
 from tumorboard.copynumber.calls import Purity, Settings
 from tumorboard.copynumber.method import CopyNumberError, gene_copy_number
+from tumorboard.copynumber.segments import SegmentsError
 
 sys.stderr = open(snakemake.log[0], "w")
 inp, out = snakemake.input, snakemake.output
@@ -27,7 +28,7 @@ try:
         tumour_markdup=inp.get("tumour_markdup"),
         normals_markdup=inp.get("normals_markdup", []),
     )
-except CopyNumberError as exc:
+except (CopyNumberError, SegmentsError) as exc:
     sys.exit(str(exc))
 if not inp.get("segments"):
     print(f"GC/size correction: {targets.attrs.get('bias')}", file=sys.stderr)

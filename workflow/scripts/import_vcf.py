@@ -15,6 +15,7 @@ try:
         snakemake.output.calls,
         snakemake.output.outside,
         mane_gene_spans(snakemake.input.mane),
+        column=snakemake.params.column,
     )
 except VcfImportError as exc:
     sys.exit(f"tumorboard: {exc}")

@@ -24,36 +24,71 @@ from .calls import (
 )
 
 
+class SegmentsError(ValueError):
+    """The copy-number segments cannot be used; the message is one line naming the file, the
+    row and the problem."""
+
+
+# chromosomes a segment may sit on (GRCh38 primary assembly, either naming)
+_CHROMS = {f"chr{c}" for c in [*range(1, 23), "X", "Y", "M"]}
+
+
+def _number(path, n: int, col: str, value: str, kind=float):
+    try:
+        x = kind(value)
+    except (TypeError, ValueError):
+        raise SegmentsError(f"{path}: row {n}: {col} = {value!r} is not a number") from None
+    if kind is float and not math.isfinite(x):
+        raise SegmentsError(f"{path}: row {n}: {col} = {value!r} is not a finite number")
+    return x
+
+
 def read_segments(path: str | Path) -> pd.DataFrame:
     """PCGR copy-number segments: ``Chromosome Start End nMajor nMinor`` (absolute copies,
     PCGR >= 2) or ``Chromosome Start End Segment_Mean`` (log2 ratio, PCGR 1.x); 1-based,
-    closed.  Returns ``chrom start end`` plus ``copies`` or ``log2``."""
-    df = pd.read_csv(path, sep="\t", comment="#", dtype={"Chromosome": str})
+    closed.  Returns ``chrom start end`` plus ``copies`` or ``log2``.  A missing column, a
+    value that is not a number, an unknown chromosome or a segment ending before it starts
+    raises SegmentsError naming the row (the header is row 1)."""
+    try:
+        df = pd.read_csv(path, sep="\t", comment="#", dtype=str, keep_default_na=False)
+    except (OSError, ValueError, UnicodeDecodeError) as exc:
+        msg = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
+        raise SegmentsError(f"{path}: not a readable tab-separated table ({msg})") from None
+    df.columns = [str(c).strip() for c in df.columns]
     cols = set(df.columns)
-    if not {"Chromosome", "Start", "End"} <= cols:
-        raise ValueError(
-            f"{path}: expected columns Chromosome, Start, End and nMajor+nMinor or Segment_Mean"
+    missing = [c for c in ("Chromosome", "Start", "End") if c not in cols]
+    if missing:
+        raise SegmentsError(
+            f"{path}: missing column{'s' if len(missing) > 1 else ''} {', '.join(missing)} "
+            f"(expected Chromosome, Start, End and nMajor+nMinor or Segment_Mean; has: "
+            f"{', '.join(df.columns)})"
         )
-    out = pd.DataFrame(
-        {
-            "chrom": df["Chromosome"].map(lambda c: grch38_chrom(str(c).strip())),
-            "start": df["Start"].astype(int),
-            "end": df["End"].astype(int),
-        }
-    )
     if {"nMajor", "nMinor"} <= cols:
-        out["copies"] = (df["nMajor"] + df["nMinor"]).astype(float)
+        values = ["nMajor", "nMinor"]
     elif "Segment_Mean" in cols:
-        out["log2"] = df["Segment_Mean"].astype(float)
+        values = ["Segment_Mean"]
     else:
-        raise ValueError(f"{path}: neither nMajor/nMinor nor Segment_Mean columns")
-    bad = out[out["end"] < out["start"]]
-    if not bad.empty:
-        r = bad.iloc[0]
-        raise ValueError(
-            f"{path}: segment {r['chrom']}:{r['start']}-{r['end']} ends before it starts"
+        raise SegmentsError(
+            f"{path}: neither nMajor+nMinor nor Segment_Mean columns (has: {', '.join(df.columns)})"
         )
-    return out
+    rows = []
+    for n, r in enumerate(df.to_dict("records"), start=2):
+        chrom = grch38_chrom(str(r["Chromosome"]).strip())
+        if chrom not in _CHROMS:
+            raise SegmentsError(
+                f"{path}: row {n}: unknown chromosome {r['Chromosome']!r} (1-22, X, Y, M, "
+                "with or without chr)"
+            )
+        start, end = (_number(path, n, c, str(r[c]).strip(), int) for c in ("Start", "End"))
+        if end < start:
+            raise SegmentsError(
+                f"{path}: row {n}: segment {chrom}:{start}-{end} ends before it starts"
+            )
+        nums = [_number(path, n, c, str(r[c]).strip()) for c in values]
+        rows.append((chrom, start, end, sum(nums)))
+    out = pd.DataFrame(rows, columns=["chrom", "start", "end", "value"])
+    out["start"], out["end"] = out["start"].astype(int), out["end"].astype(int)
+    return out.rename(columns={"value": "copies" if len(values) == 2 else "log2"})
 
 
 def read_targets_grch38(path: str | Path) -> pd.DataFrame:

@@ -34,6 +34,7 @@ class Sample:
     units: list[dict[str, str]] = field(default_factory=list)
     vcf: str = ""  # start from this VCF instead of reads (tumour rows only)
     cna: str = ""  # optional copy-number segments going with the VCF
+    vcf_sample: str = ""  # the VCF's tumour column, when the sheet names it
 
     @property
     def from_vcf(self) -> bool:
@@ -92,8 +93,7 @@ def _read_tsv(path: Path, schema: dict) -> list[dict[str, str]]:
     known = schema["properties"]
     for col in (c.strip() for c in reader.fieldnames or []):
         if col not in known:
-            close = difflib.get_close_matches(col, known, n=1)
-            guess = f"did you mean {close[0]}? " if close else ""
+            guess = _did_you_mean(col, list(known))
             raise SheetError(f"{path}: unknown column {col!r} ({guess}columns: {', '.join(known)})")
     rows = []
     for n, row in enumerate(reader, start=2):
@@ -101,6 +101,14 @@ def _read_tsv(path: Path, schema: dict) -> list[dict[str, str]]:
             raise SheetError(f"{path}: row {n}: number of columns differs from the header")
         rows.append({k.strip(): (v or "").strip() for k, v in row.items()})
     return rows
+
+
+def _did_you_mean(col: str, known: list[str]) -> str:
+    """A hint for a misspelt column: a known column the name contains (``tumour_purity`` ->
+    purity), else the closest spelling."""
+    inside = sorted((k for k in known if len(k) > 3 and k in col.lower()), key=len)
+    close = inside[-1:] or difflib.get_close_matches(col, known, n=1)
+    return f"did you mean {close[0]}? " if close else ""
 
 
 def _validate_rows(path: Path, rows: list[dict[str, str]], schema: dict) -> None:
@@ -153,18 +161,25 @@ def check_bam(path: Path) -> None:
             )
 
 
-def check_vcf(path: Path, where: str) -> None:
-    """The VCF opens, has a header and at least one sample column."""
-    import pysam
+def check_vcf(path: Path, where: str, sample: str = "", declared: str = "") -> str:
+    """The VCF's header checks (``vcf_import.check_header``: readable, GRCh38, depth fields,
+    a known tumour column); returns the tumour column."""
+    from tumorboard.annotation.vcf_import import VcfImportError, check_header
 
     try:
-        with pysam.VariantFile(str(path)) as vcf:
-            if not list(vcf.header.samples):
-                raise SheetError(
-                    f"{where}: {path}: VCF has no sample column (FORMAT fields needed)"
-                )
-    except (OSError, ValueError) as exc:
-        raise SheetError(f"{where}: {path}: not a readable VCF ({exc})") from None
+        return check_header(path, sample, declared)
+    except VcfImportError as exc:
+        raise SheetError(f"{where}: {exc}") from None
+
+
+def check_cna(path: Path, where: str) -> None:
+    """The copy-number segments read (columns, numbers, chromosomes)."""
+    from tumorboard.copynumber.segments import SegmentsError, read_segments
+
+    try:
+        read_segments(path)
+    except SegmentsError as exc:
+        raise SheetError(f"{where}: {exc}") from None
 
 
 def load_sheet(
@@ -192,9 +207,16 @@ def load_sheet(
         purity = float(r["purity"]) if r.get("purity") else None
         if purity is not None and purity <= 0:
             raise SheetError(f"{spath}: row {n}: purity must be above 0 (blank when unknown)")
-        vcf, cna = r.get("vcf", ""), r.get("cna", "")
-        if (vcf or cna) and r["type"] != "tumour":
-            raise SheetError(f"{spath}: row {n}: vcf/cna are given on tumour rows only")
+        if purity is not None and r["type"] != "tumour":
+            raise SheetError(
+                f"{spath}: row {n}: purity is given on a normal row ({r['sample']}); it is the "
+                "tumour's cell fraction: move it to the patient's tumour row"
+            )
+        vcf, cna, vcf_sample = r.get("vcf", ""), r.get("cna", ""), r.get("vcf_sample", "")
+        if (vcf or cna or vcf_sample) and r["type"] != "tumour":
+            raise SheetError(f"{spath}: row {n}: vcf/cna/vcf_sample are given on tumour rows only")
+        if vcf_sample and not vcf:
+            raise SheetError(f"{spath}: row {n}: vcf_sample names a column of a vcf: give the vcf")
         if cna and not vcf:
             raise SheetError(f"{spath}: row {n}: cna segments need a vcf on the same row")
         if check_files:
@@ -202,7 +224,9 @@ def load_sheet(
                 if not Path(path).is_file():
                     raise SheetError(f"{spath}: row {n}: {path}: file not found")
             if vcf:
-                check_vcf(Path(vcf), f"{spath}: row {n}")
+                check_vcf(Path(vcf), f"{spath}: row {n}", r["sample"], vcf_sample)
+            if cna:
+                check_cna(Path(cna), f"{spath}: row {n}")
         samples[r["sample"]] = Sample(
             r["patient"],
             r["sample"],
@@ -211,6 +235,7 @@ def load_sheet(
             purity,
             vcf=vcf,
             cna=cna,
+            vcf_sample=vcf_sample,
         )
 
     seen_units: set[tuple[str, str]] = set()
