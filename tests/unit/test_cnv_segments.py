@@ -76,5 +76,5 @@ def test_log2_segments_are_purity_adjusted(tmp_path, targets):
 def test_bad_segment_files_say_what_is_wrong(tmp_path):
     bad = tmp_path / "bad.tsv"
     bad.write_text("chrom\tfrom\tto\n1\t1\t2\n")
-    with pytest.raises(ValueError, match="expected columns"):
+    with pytest.raises(ValueError, match="missing columns Chromosome, Start, End"):
         read_segments(bad)

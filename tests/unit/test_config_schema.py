@@ -123,8 +123,8 @@ def test_misspelt_key_stops_snakemake_before_any_job(tmp_path):
         (
             "samples",
             "patient\tsample\ttype\ttumour_type\ttumour_purity\n",
-            "samples.tsv: unknown column 'tumour_purity' (did you mean tumour_type? columns: "
-            "patient, sample, type, tumour_type, purity, vcf, cna)",
+            "samples.tsv: unknown column 'tumour_purity' (did you mean purity? columns: "
+            "patient, sample, type, tumour_type, purity, vcf, vcf_sample, cna)",
         ),
         ("units", "sample\tunit\tfq1\tfq2\tbam_file\n", "units.tsv: unknown column 'bam_file'"),
     ],

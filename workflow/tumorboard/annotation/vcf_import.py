@@ -81,15 +81,19 @@ def check_bgzf_eof(path: str | Path) -> None:
         magic = fh.read(4)
         if magic[:2] != b"\x1f\x8b":
             return
-        if magic[3:4] and magic[3] & 4:  # FEXTRA: bgzip (plain gzip has no EOF block to check)
-            fh.seek(0, 2)
-            size = fh.tell()
-            fh.seek(max(0, size - len(BGZF_EOF)))
-            if fh.read() != BGZF_EOF:
-                raise VcfImportError(
-                    f"{path}: truncated bgzip file (no BGZF end-of-file block): the copy was "
-                    "cut short; copy it again"
-                )
+        if not (magic[3:4] and magic[3] & 4):  # no FEXTRA field: plain gzip, which htslib
+            raise VcfImportError(  # cannot read as a VCF
+                f"{path}: compressed with gzip, not bgzip: recompress it "
+                "(zcat in.vcf.gz | bgzip > out.vcf.gz)"
+            )
+        fh.seek(0, 2)
+        size = fh.tell()
+        fh.seek(max(0, size - len(BGZF_EOF)))
+        if fh.read() != BGZF_EOF:
+            raise VcfImportError(
+                f"{path}: truncated bgzip file (no BGZF end-of-file block): the copy was "
+                "cut short; copy it again"
+            )
 
 
 def _support_fields(header: pysam.VariantHeader) -> bool:
@@ -164,7 +168,7 @@ def check_header(path: str | Path, sample: str, declared: str = "") -> str:
                     f"{path}: no depth/allele fraction fields for tumour column {column} (the "
                     "header declares none of FORMAT AD, AF+DP, ADT+DPT, INFO TDP+TVAF, DP+AF)"
                 )
-    except (OSError, ValueError) as exc:
+    except (OSError, ValueError, NotImplementedError) as exc:
         if isinstance(exc, VcfImportError):
             raise
         raise VcfImportError(f"{path}: not a readable VCF ({exc})") from None
