@@ -1,9 +1,32 @@
-# Read QC and adapter/quality trimming with fastp, per sequencing unit.
+# Read QC and adapter/quality trimming with fastp, per sequencing unit, after each FASTQ pair has
+# been read end to end (gzip integrity, 4-line records, equal record counts, matching read names):
+# fastp drops reads it cannot pair and only warns, so a truncated or mismatched pair stops here.
+
+
+rule check_fastq:
+    input:
+        unpack(unit_fastq),
+    output:
+        "results/qc/{sample}/{unit}.fastq_check.json",
+    log:
+        "results/logs/check_fastq/{sample}/{unit}.log",
+    benchmark:
+        "results/benchmarks/check_fastq/{sample}/{unit}.tsv"
+    conda:
+        ENVS / "python.yaml"
+    threads: 1
+    resources:
+        mem_mb=500,
+        # one pass over both files: ~60k read pairs per CPU-second (bench/results/fastq_check.md)
+        runtime=lambda wc, input: 10 + int(input.size_mb / 500),
+    script:
+        "../scripts/check_fastq.py"
 
 
 rule fastp:
     input:
         unpack(unit_fastq),
+        checked="results/qc/{sample}/{unit}.fastq_check.json",
     output:
         r1=temp("results/qc/{sample}/{unit}.trimmed_R1.fastq.gz"),
         r2=temp("results/qc/{sample}/{unit}.trimmed_R2.fastq.gz"),
