@@ -17,7 +17,7 @@ rule check_fastq:
     threads: 1
     resources:
         mem_mb=500,
-        # one pass over both files: ~60k read pairs per CPU-second (bench/results/fastq_check.md)
+        # one pass over both files: ~165k read pairs per CPU-second (bench/results/fastq_check.md)
         runtime=lambda wc, input: 10 + int(input.size_mb / 500),
     script:
         "../scripts/check_fastq.py"
@@ -56,9 +56,6 @@ rule fastp:
 
 
 rule identity:
-    wildcard_constraints:
-        tumour=r"[A-Za-z0-9][A-Za-z0-9._-]{0,63}",
-        normal=r"[A-Za-z0-9][A-Za-z0-9._-]{0,63}",
     input:
         tumour="results/align/{tumour}.bam",
         tumour_bai="results/align/{tumour}.bam.bai",
@@ -71,6 +68,9 @@ rule identity:
         "results/logs/identity/{tumour}_vs_{normal}.log",
     benchmark:
         "results/benchmarks/identity/{tumour}_vs_{normal}.tsv"
+    wildcard_constraints:
+        tumour=r"[A-Za-z0-9][A-Za-z0-9._-]{0,63}",
+        normal=r"[A-Za-z0-9][A-Za-z0-9._-]{0,63}",
     conda:
         ENVS / "python.yaml"
     threads: 1
