@@ -23,6 +23,7 @@ rule findings:
         normal_flagstat=from_reads("results/align/{normal}.flagstat.json"),
         tumour_stats=from_reads("results/align/{tumour}.stats.txt"),
         normal_stats=from_reads("results/align/{normal}.stats.txt"),
+        identity=from_reads("results/qc/identity/{tumour}_vs_{normal}.json"),
         cnv=patient_copy_number,
         cnv_targets=patient_copy_number_targets,
         outside=lambda wc: (

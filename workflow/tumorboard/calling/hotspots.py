@@ -1,6 +1,11 @@
 """Hotspot codons: positions from the MANE models, tumour depth, status and limit of detection.
 
-A hotspot is *detected* when a PASS somatic variant changes its codon; otherwise it is *not
+A hotspot is *detected* when a PASS somatic variant changes its codon; it is *detected, filtered*
+when no PASS variant does but a candidate the caller rejected does, with tumour evidence enough to
+be called (none of the read-count filters ``alt_reads``, ``low_vaf``, ``tlod``) and only artefact or
+normal filters against it (``nlod``, ``normal_artifact``, ``panel_of_normals``, ...): the allele was
+seen, so the codon is never reported as not detected nor taken as wild type (a normal FASTQ that is
+the tumour's own turns every somatic hotspot into this).  Otherwise it is *not
 detected* only when the tumour depth over the codon reaches ``min_depth``, and the statement
 carries the limit of detection at that depth: the smallest allele fraction ``f`` that the caller
 would call with ``probability``, i.e. ``P(X >= k) >= probability`` with ``X ~ Binomial(depth, f)``
@@ -189,6 +194,37 @@ def codon_depth(
     return int(min(per_base[p - 1 - lo] for p in positions))
 
 
+def seen_in_tumour(candidate: dict) -> bool:
+    """Was a rejected candidate's allele seen in the tumour: none of its filters is one that
+    depends on how many alt reads there are (``alt_reads``, ``low_vaf``, ``tlod``), so the tumour
+    evidence alone would have been called and only artefact or normal filters (``nlod``,
+    ``normal_artifact``, ``panel_of_normals``, strand, position, quality) rejected it."""
+    reasons = {r.strip() for r in str(candidate.get("filters") or "").replace(";", ",").split(",")}
+    return bool(reasons - {""}) and _DEPTH_REASONS.isdisjoint(reasons)
+
+
+def filtered_evidence(row: dict, weak: list[dict]) -> None:
+    """Update a hotspot ``row`` without a PASS call from the rejected candidates ``weak`` over it:
+    "detected, filtered" (with the allele and its filters) when one was seen in the tumour
+    (:func:`seen_in_tumour`), since the allele was seen the codon is then neither "not detected"
+    nor wild type; and the strongest rejected candidate as sub-threshold evidence."""
+    if not weak:
+        return
+    seen = [v for v in weak if seen_in_tumour(v)]
+    best = max(seen or weak, key=lambda v: v["alt_reads"])
+    if seen:
+        row["status"] = "detected, filtered"
+        row["variant"] = (
+            best.get("protein_short") or best.get("hgvs_c") or (f"{best['ref']}>{best['alt']}")
+        )
+        row["filters"] = best["filters"]
+        row["reason"] = None
+    row["subthreshold"] = (
+        f"{best['alt_reads']} alt reads ({best['vaf']:.1%}) for {best['ref']}>"
+        f"{best['alt']} at {best['chrom']}:{best['pos']}, filtered: {best['filters']}"
+    )
+
+
 def _overlapping(variants: list[dict], h: Hotspot, chrom: str, lo: int, hi: int) -> list[dict]:
     return [
         v
@@ -236,6 +272,7 @@ def evaluate(
                 "variant": None,
                 "reason": None,
                 "subthreshold": None,
+                "filters": None,
                 "paralogous_fragments": 0,
             }
             tx = genes.get(h.gene)
@@ -274,12 +311,8 @@ def evaluate(
                         f" once {len(paralogous)} fragments with a paralogue's mismatch burden "
                         "are left out"
                     )
-            if weak and not hit:
-                best = max(weak, key=lambda v: v["alt_reads"])
-                row["subthreshold"] = (
-                    f"{best['alt_reads']} alt reads ({best['vaf']:.1%}) for {best['ref']}>"
-                    f"{best['alt']} at {best['chrom']}:{best['pos']}, filtered: {best['filters']}"
-                )
+            if not hit:
+                filtered_evidence(row, weak)
             lod = hotspot_lod(depth, caller, probability)
             row["lod_vaf"] = round(lod, 4) if lod is not None else None
             out.append(row)

@@ -117,7 +117,9 @@ def wild_type_status(
     tested: str | None = None,
 ) -> WildType:
     """Wild type is stated only for what the evidence tested (:func:`required_regions`): every
-    required codon genotyped, evaluable and not detected.  A detected hotspot, any
+    required codon genotyped, evaluable and not detected.  A hotspot allele seen and filtered by
+    the caller ("detected, filtered") leaves it not established, with that reason.  A detected
+    hotspot, any
     protein-altering variant of the gene in ``variants`` (the findings' variants) or a
     homozygous deletion in ``copy_number`` refutes it; anything else leaves it not established,
     with what was not tested or not evaluable, as does an amplification of the gene."""
@@ -153,9 +155,18 @@ def wild_type_status(
     if detected:
         found = ", ".join(dict.fromkeys(detected))
         return WildType(genes, False, label, f"mutated or deleted: {found}", refs)
+    # an allele seen in the tumour and filtered by the caller (e.g. as a normal artefact, when
+    # the normal is the tumour's own sample) is not evidence of wild type
+    seen = [
+        f"{h['label']} {h.get('variant') or 'allele'} detected, filtered "
+        f"({h.get('filters') or 'filtered'})"
+        for g in genes
+        for _, h in per_gene[g]
+        if h["status"] == "detected, filtered"
+    ]
     # an amplified gene is not wild type in the sense the evidence uses it (KRAS amplification
     # is itself an anti-EGFR resistance mechanism): the statement is not made either way
-    problems = [
+    problems = seen + [
         f"{c['gene']} amplified (wild type at the codons tested, but the gene is altered)"
         for c in copy_number
         if c["gene"] in genes and c.get("call") == "amplified"
@@ -173,7 +184,7 @@ def wild_type_status(
         missing = sorted(set(need[g]) - {h["codon"] for h in got})
         if missing:
             problems.append(f"{g} {_codon_list(missing)} not genotyped by this panel")
-        bad = [h for h in got if h["status"] != "not detected"]
+        bad = [h for h in got if h["status"] not in ("not detected", "detected, filtered")]
         if bad:
             why = sorted({h.get("reason") or h["status"] for h in bad})
             problems.append(f"{g} {_sites(bad)} not evaluable ({'; '.join(why)})")
@@ -321,6 +332,13 @@ def absent(a: Alteration, ctx: FindingsContext) -> tuple[bool | None, str | None
         rows = _covering_hotspots(a, ctx)
         if rows is None:
             return None, f"{a.label} is not a genotyped hotspot"
+        seen = [h for h in rows if h["status"] == "detected, filtered"]
+        if seen:
+            return None, "; ".join(
+                f"{h['label']}: {h.get('variant') or 'an allele'} detected, filtered "
+                f"({h.get('filters') or 'filtered'})"
+                for h in seen
+            )
         bad = [h for h in rows if h["status"] == "not evaluable"]
         if bad:
             why = sorted({h.get("reason") or "not evaluable" for h in bad})

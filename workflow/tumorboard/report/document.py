@@ -190,11 +190,23 @@ def _detected_text(hotspot: dict, variants: list[dict]) -> str:
     return f"{label}: detected — {name}; depth {depth_x(hotspot['depth'])}"
 
 
+def filtered_text(hotspot: dict) -> str:
+    """A hotspot allele seen in the tumour and rejected by the caller: never "not detected"."""
+    text = f"detected, filtered ({hotspot.get('filters') or 'filtered'})"
+    if hotspot.get("variant"):
+        text += f" — {hotspot['variant']}"
+    if hotspot.get("subthreshold"):
+        text += f"; {hotspot['subthreshold'].split(', filtered:')[0]}"
+    return text + "; not a reportable call, and the codon is not wild type"
+
+
 def hotspot_text(hotspot: dict, min_depth: int, variants: list[dict]) -> str:
     """One line per hotspot; 'not detected' always carries depth and limit of detection."""
     label, depth, status = hotspot["label"], hotspot["depth"], hotspot["status"]
     if status == "detected":
         return _detected_text(hotspot, variants)
+    if status == "detected, filtered":
+        return f"{label}: {filtered_text(hotspot)}"
     if status == "not detected":
         text = (
             f"{label}: not detected; depth {depth_x(depth)}; "
@@ -546,11 +558,14 @@ def negative_summary(findings: dict) -> list[str]:
         regions = [h["label"].removeprefix(f"{gene} ") for h in rows if h.get("codon_end")]
         scope = f"codons {codons}" + "".join(f"; {r}" for r in regions)
         detected = [h for h in rows if h["status"] == "detected"]
+        filtered = [h for h in rows if h["status"] == "detected, filtered"]
         negative = [h for h in rows if h["status"] == "not detected"]
         missing = [h for h in rows if h["status"] == "not evaluable"]
         parts = []
         if detected:
             parts.append("detected: " + ", ".join(h["variant"] or h["label"] for h in detected))
+        for h in filtered:
+            parts.append(f"{h['variant'] or h['label']} {filtered_text(h).split(' — ')[0]}")
         if negative:
             depth = min(h["depth"] for h in negative)
             lod = max(h["lod_vaf"] for h in negative)
