@@ -17,6 +17,13 @@ not depend on purity; the purity changes the estimate and the call).  Each tumou
 four clonal (VAF = purity/2) and two subclonal somatic SNVs on backbone tiles, for the purity
 estimate.
 
+Every sample, tumour or normal, also has off-target reads: 25% of its read pairs fall on
+``simulate.off_target_regions`` (the reference outside the simulated regions), a hybrid
+capture's off-target share; they fill tumorboard's and CNVkit's antitarget bins.  The antitarget
+bins are those of the demo scenario (config/demo/config.yaml over config/config.yaml:
+antitarget_size 20000, antitarget_min_size 2000, antitarget_margin 1000), in the workflow runs
+and in the in-process methods.
+
 Depth is the median target depth reached (mosdepth, duplicates removed): the simulator's
 ``depth`` gives about 1.33 times that over the targets (measured on diploid samples; the summary
 reports what was reached), so it is asked for 0.75 x the grid depth.  Every tumour has its own
@@ -25,10 +32,14 @@ shared by all tumours of a depth would put one common error on all of them.
 
 Compared in the same run on the same coverage tables:
 
-* ``tumorboard``: ``tumorboard.copynumber.depth.copy_number_from_depth`` against the matched
-  normal, purity from the "sheet" (the truth);
-* ``tumorboard_pooled``: the same against a pooled reference of the other normals of that depth
-  (the path of a tumour-only patient);
+* ``tumorboard``: ``tumorboard.copynumber.depth.copy_number_from_depth`` on what the workflow's
+  ``gene_copy_number`` gives it: the tumour's target + antitarget coverage tables
+  (``results/coverage/{sample}.{targets,antitargets}.tsv``) against the matched normal's, the
+  duplicate fractions of both (``results/align/{sample}.markdup.txt``), purity from the "sheet"
+  (the truth);
+* ``tumorboard_pooled``: the same against a pooled reference of the other normals of that run
+  (their target + antitarget tables, median duplicate fraction; the path of a tumour-only
+  patient);
 * ``workflow``: the workflow's own ``results/cnv/{patient}.genes.tsv`` (matched normal; at 200x
   the sheet leaves purity blank, so the purity is the workflow's SNV estimate);
 * ``naive``: unnormalised depth ratio (mean gene depth tumour / normal), purity-adjusted,
