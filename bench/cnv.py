@@ -128,10 +128,10 @@ SETTINGS = Settings.from_config(
 # --------------------------------------------------------------------------- design
 
 
-def design(quick: bool) -> pd.DataFrame:
+def design(quick: bool, depths: list[int] | None = None) -> pd.DataFrame:
     """One row per simulated sample: name, capture, depth, type, purity, copies per gene."""
     purities = [0.3, 0.7] if quick else PURITIES
-    depths = [200] if quick else DEPTHS
+    depths = [200] if quick else (depths or DEPTHS)
     rows = []
     for d_i, depth in enumerate(depths):
         for k in (1, 2):
@@ -320,6 +320,7 @@ def snakemake(workdir: Path, overlay: Path, targets: list[str], cores: int, log:
         "--cores",
         str(cores),
         *targets,
+        "--rerun-incomplete",
         "--configfile",
         str(PROJECT / "config" / "config.yaml"),
         str(overlay),
@@ -787,7 +788,14 @@ def summary_md(
     title = "# Copy-number benchmark" + (
         " (QUICK SMOKE RUN: a small slice, not the grid)" if quick else ""
     )
+    depths = sorted(int(d) for d in inst.loc[inst["capture"] == "demo", "depth"].unique())
     lines = [title, ""]
+    if not quick and depths != DEPTHS:
+        lines += [
+            f"**Reduced grid: demo capture at {', '.join(f'{d}x' for d in depths)} only** "
+            f"(the full grid has {', '.join(f'{d}x' for d in DEPTHS)}; `--depths`).",
+            "",
+        ]
     lines.append(
         f"Run: {timing['wall_min']:.1f} min wall on {timing['cores']} cores "
         f"({timing['n_samples']} simulated samples, {timing['pairs'] / 1e6:.1f} M read pairs; "
@@ -1018,6 +1026,13 @@ def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     ap.add_argument("--quick", action="store_true", help="a small slice of the grid")
     ap.add_argument("--cores", type=int, default=2)
+    ap.add_argument(
+        "--depths",
+        type=int,
+        nargs="+",
+        choices=DEPTHS,
+        help=f"demo-capture tumour depths (default: all, {DEPTHS}); a reduced grid says so",
+    )
     ap.add_argument("--workdir", default=str(PROJECT / "bench" / "work" / "cnv"))
     ap.add_argument("--out", default=str(PROJECT / "bench" / "results"))
     ap.add_argument("--mirror", default=str(PROJECT.parent / "shared" / "data"))
@@ -1032,7 +1047,7 @@ def main() -> None:
 
     cache = prepare_cache(work, args.cores, mirror)
     caches = {c: capture_cache(cache, c) for c in CAPTURES}
-    samples = design(args.quick)
+    samples = design(args.quick, args.depths)
     sites = snv_sites(cache, N_CLONAL_SNVS + N_SUBCLONAL_SNVS)
     jobs = []
     for r in samples.to_dict("records"):
