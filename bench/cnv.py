@@ -17,6 +17,13 @@ not depend on purity; the purity changes the estimate and the call).  Each tumou
 four clonal (VAF = purity/2) and two subclonal somatic SNVs on backbone tiles, for the purity
 estimate.
 
+Every sample, tumour or normal, also has off-target reads: 25% of its read pairs fall on
+``simulate.off_target_regions`` (the reference outside the simulated regions), a hybrid
+capture's off-target share; they fill tumorboard's and CNVkit's antitarget bins.  The antitarget
+bins are those of the demo scenario (config/demo/config.yaml over config/config.yaml:
+antitarget_size 20000, antitarget_min_size 2000, antitarget_margin 1000), in the workflow runs
+and in the in-process methods.
+
 Depth is the median target depth reached (mosdepth, duplicates removed): the simulator's
 ``depth`` gives about 1.33 times that over the targets (measured on diploid samples; the summary
 reports what was reached), so it is asked for 0.75 x the grid depth.  Every tumour has its own
@@ -25,10 +32,14 @@ shared by all tumours of a depth would put one common error on all of them.
 
 Compared in the same run on the same coverage tables:
 
-* ``tumorboard``: ``tumorboard.copynumber.depth.copy_number_from_depth`` against the matched
-  normal, purity from the "sheet" (the truth);
-* ``tumorboard_pooled``: the same against a pooled reference of the other normals of that depth
-  (the path of a tumour-only patient);
+* ``tumorboard``: ``tumorboard.copynumber.depth.copy_number_from_depth`` on what the workflow's
+  ``gene_copy_number`` gives it: the tumour's target + antitarget coverage tables
+  (``results/coverage/{sample}.{targets,antitargets}.tsv``) against the matched normal's, the
+  duplicate fractions of both (``results/align/{sample}.markdup.txt``), purity from the "sheet"
+  (the truth);
+* ``tumorboard_pooled``: the same against a pooled reference of the other normals of that run
+  (their target + antitarget tables, median duplicate fraction; the path of a tumour-only
+  patient);
 * ``workflow``: the workflow's own ``results/cnv/{patient}.genes.tsv`` (matched normal; at 200x
   the sheet leaves purity blank, so the purity is the workflow's SNV estimate);
 * ``naive``: unnormalised depth ratio (mean gene depth tumour / normal), purity-adjusted,
@@ -50,7 +61,6 @@ from __future__ import annotations
 
 import argparse
 import hashlib
-import inspect
 import json
 import math
 import os
@@ -67,6 +77,7 @@ import yaml
 
 from tumorboard.copynumber.calls import Purity, Settings, call, copies_from_ratio
 from tumorboard.copynumber.depth import copy_number_from_depth, gc_content
+from tumorboard.copynumber.method import duplicate_fraction
 from tumorboard.demo import simulate
 from tumorboard.reference import panel
 from tumorboard.reference.contigs import ContigMap
@@ -92,25 +103,35 @@ CAPTURES = ["demo", "nobackbone", "dominant"]
 CAPTURE_PURITIES = [0.3, 0.5, 0.9]  # the new captures, at 200x only
 DOMINANT_GENE, DOMINANT_KEEP = "ERBB2", 3
 DOMINANT_TUMOURS = {"X": 20, "Y": 8}  # copies of the dominant gene; every other gene diploid
-# off-target reads (CNVkit's antitarget bins need them): passed to the simulator when it has the
-# option (an off_target* parameter), else the reads cover the padded targets only
-OFF_TARGET_FRACTION = 0.2
+# off-target reads: every simulated sample gets them (tumorboard's and CNVkit's antitarget bins
+# both need them): ``simulate.off_target_regions`` (the whole reference minus the simulated
+# regions and N runs) receives this share of the read pairs, a hybrid capture's off-target share
+# (real kits: ~20-40%; the demo scenario's demo.off_target_fraction is the same 0.25)
+OFF_TARGET_FRACTION = 0.25
 CNVKIT = os.environ.get("CNVKIT_PYTHON", "/usr/bin/python3")  # the Python with cnvlib
 CNVKIT_METHODS = ["cnvkit", "cnvkit_pooled"]
 METHODS = ["tumorboard", "tumorboard_pooled", "workflow", *CNVKIT_METHODS, "naive", "naive_libsize"]
 INTERVAL_METHODS = ["tumorboard", "tumorboard_pooled", "workflow", *CNVKIT_METHODS]
+# the copy-number settings the demo scenario uses: config/demo/config.yaml over
+# config/config.yaml (the demo reference is small and its off-target depth ~1x, so it asks for
+# smaller antitarget bins: antitarget_size 20000, antitarget_min_size 2000, margin 1000); the
+# workflow runs get the same through their overlay
+DEMO_COPY_NUMBER = yaml.safe_load((PROJECT / "config" / "demo" / "config.yaml").read_text())[
+    "copy_number"
+]
 SETTINGS = Settings.from_config(
     yaml.safe_load((PROJECT / "config" / "config.yaml").read_text())["copy_number"]
+    | DEMO_COPY_NUMBER
 )
 
 
 # --------------------------------------------------------------------------- design
 
 
-def design(quick: bool) -> pd.DataFrame:
+def design(quick: bool, depths: list[int] | None = None) -> pd.DataFrame:
     """One row per simulated sample: name, capture, depth, type, purity, copies per gene."""
     purities = [0.3, 0.7] if quick else PURITIES
-    depths = [200] if quick else DEPTHS
+    depths = [200] if quick else (depths or DEPTHS)
     rows = []
     for d_i, depth in enumerate(depths):
         for k in (1, 2):
@@ -190,6 +211,11 @@ def capture_cache(cache: Path, capture: str) -> Path:
         for path, cmap in ((bed, None), (dest / "panel" / "targets.grch38.bed", contigs)):
             path.unlink(missing_ok=True)  # a hard link to the demo cache's file
             panel.write_bed(keep, path, cmap)
+    # the antitarget bins are the capture's own (rule antitargets, from its targets.bed): never
+    # the demo cache's file through a hard link (the workflow would rewrite that inode)
+    anti, demo_anti = dest / "panel" / "antitargets.bed", cache / "panel" / "antitargets.bed"
+    if anti.exists() and demo_anti.exists() and anti.samefile(demo_anti):
+        anti.unlink()
     return dest
 
 
@@ -241,12 +267,11 @@ def truth_doc(row: pd.Series, sites: list[dict]) -> dict:
 
 
 def off_target_option() -> dict:
-    """The simulator's off-target option, when it has one (``{parameter: fraction}``)."""
-    for fn in (simulate.simulate_sample, simulate.simulation_regions):
-        for name in inspect.signature(fn).parameters:
-            if name.startswith("off_target"):
-                return {"function": fn.__name__, "parameter": name, "value": OFF_TARGET_FRACTION}
-    return {}
+    """How off-target reads are simulated (part of the reads' stamp and of the summary)."""
+    return {
+        "regions": "simulate.off_target_regions(genome.fa, simulation regions)",
+        "off_target_fraction": OFF_TARGET_FRACTION,
+    }
 
 
 def simulate_one(args: tuple) -> tuple[str, int, float]:
@@ -263,12 +288,8 @@ def simulate_one(args: tuple) -> tuple[str, int, float]:
     truth = simulate.load_truth(truth_path, contigs, fasta)
     with pysam.FastaFile(str(fasta)) as fa:
         lengths = dict(zip(fa.references, fa.lengths, strict=True))
-    kw = {"simulation_regions": {}, "simulate_sample": {}}
-    if off:
-        kw[off["function"]][off["parameter"]] = off["value"]
-    regions = simulate.simulation_regions(
-        panel.read_bed(bed), PADDING, lengths, **kw["simulation_regions"]
-    )
+    regions = simulate.simulation_regions(panel.read_bed(bed), PADDING, lengths)
+    off_target = simulate.off_target_regions(fasta, regions)
     Path(out_dir).mkdir(parents=True, exist_ok=True)
     pairs = simulate.simulate_sample(
         truth,
@@ -278,7 +299,8 @@ def simulate_one(args: tuple) -> tuple[str, int, float]:
         depth * SIM_DEPTH_FACTOR,
         _seed(name),
         [f"{out_dir}/L001"],
-        **kw["simulate_sample"],
+        off_target=off_target,
+        off_target_fraction=OFF_TARGET_FRACTION,
     )
     (Path(out_dir) / "pairs").write_text(str(pairs))
     done.write_text(stamp)
@@ -298,6 +320,7 @@ def snakemake(workdir: Path, overlay: Path, targets: list[str], cores: int, log:
         "--cores",
         str(cores),
         *targets,
+        "--rerun-incomplete",
         "--configfile",
         str(PROJECT / "config" / "config.yaml"),
         str(overlay),
@@ -362,6 +385,8 @@ def write_run(run: Path, samples: pd.DataFrame, reads: Path, cache: Path, mirror
                 "units": str(run / "units.tsv"),
                 "resources": {"mirror": mirror, "cache": str(cache)},
                 "somatic": {"panel_of_normals": "none"},
+                # the demo scenario's antitarget bins (config/demo/config.yaml)
+                "copy_number": DEMO_COPY_NUMBER,
             }
         )
     )
@@ -561,24 +586,46 @@ def evaluate(
         def coverage(sample, run=run):
             return pd.read_csv(run / f"results/coverage/{sample}.targets.tsv", sep="\t")
 
-        all_normals = {s: coverage(s) for s in grp.loc[grp["type"] == "normal", "sample"]}
-        gc = None
+        def background(sample, run=run):
+            """Target + antitarget rows and the duplicate fraction, as ``gene_copy_number``
+            reads them (``results/coverage/*.antitargets.tsv``, ``results/align/*.markdup.txt``)."""
+            anti = pd.read_csv(run / f"results/coverage/{sample}.antitargets.tsv", sep="\t")
+            table = pd.concat([coverage(sample), anti], ignore_index=True)
+            return table, duplicate_fraction(run / f"results/align/{sample}.markdup.txt")
+
+        all_normals = {s: background(s) for s in grp.loc[grp["type"] == "normal", "sample"]}
+        gc, gc_bins = None, None
         for r in grp[grp["type"] != "normal"].to_dict("records"):
             name = r["sample"]
-            tum, normal = coverage(name), all_normals[f"{name}-N"]
+            (tum_all, tum_dup) = background(name)
+            normal_all, normal_dup = all_normals[f"{name}-N"]
+            tum, normal = coverage(name), coverage(f"{name}-N")  # target rows (naive baselines)
             others = [n for s, n in all_normals.items() if s != f"{name}-N"]
+            # GC of every row, targets and antitarget bins (the same bins in every sample of a
+            # run: computed once, checked)
+            bins = tum_all[["contig", "start", "end"]]
             if gc is None:
-                gc = gc_content(fasta, tum)
+                gc, gc_bins = gc_content(fasta, tum_all), bins
+            elif not bins.equals(gc_bins):
+                raise SystemExit(f"{name}: coverage bins differ from the run's first tumour")
             wf = pd.read_csv(run / f"results/cnv/{name}.genes.tsv", sep="\t").set_index("gene")
             bench = run / "results" / "benchmarks" / "copy_number" / f"{name}.tsv"
             if bench.exists():
                 secs.append((name, "workflow", float(pd.read_csv(bench, sep="\t")["s"].iloc[0])))
             for i, purity in enumerate(analysed_purities(r)):
                 sheet = Purity.from_sheet(purity)
+                # as the workflow's gene_copy_number: targets + antitarget bins, duplicate
+                # fractions (tumour, median of the normals)
                 t = time.perf_counter()
-                matched, _, _ = copy_number_from_depth(tum, [normal], gc, sheet, SETTINGS)
+                matched, _, _ = copy_number_from_depth(
+                    tum_all, [normal_all], gc, sheet, SETTINGS,
+                    matched=True, duplicates=(tum_dup, normal_dup),
+                )  # fmt: skip
                 t_matched = time.perf_counter() - t
-                pooled, _, _ = copy_number_from_depth(tum, others, gc, sheet, SETTINGS)
+                pooled, _, _ = copy_number_from_depth(
+                    tum_all, [n for n, _ in others], gc, sheet, SETTINGS, matched=False,
+                    duplicates=(tum_dup, float(pd.Series([d for _, d in others]).median())),
+                )  # fmt: skip
                 if i == 0:
                     secs.append((name, "tumorboard", t_matched))
                     secs.append((name, "tumorboard_pooled", time.perf_counter() - t - t_matched))
@@ -741,7 +788,14 @@ def summary_md(
     title = "# Copy-number benchmark" + (
         " (QUICK SMOKE RUN: a small slice, not the grid)" if quick else ""
     )
+    depths = sorted(int(d) for d in inst.loc[inst["capture"] == "demo", "depth"].unique())
     lines = [title, ""]
+    if not quick and depths != DEPTHS:
+        lines += [
+            f"**Reduced grid: demo capture at {', '.join(f'{d}x' for d in depths)} only** "
+            f"(the full grid has {', '.join(f'{d}x' for d in DEPTHS)}; `--depths`).",
+            "",
+        ]
     lines.append(
         f"Run: {timing['wall_min']:.1f} min wall on {timing['cores']} cores "
         f"({timing['n_samples']} simulated samples, {timing['pairs'] / 1e6:.1f} M read pairs; "
@@ -756,13 +810,14 @@ def summary_md(
     )
     off = timing["off_target"]
     lines.append(
-        f"CNVkit {timing['cnvkit_version']}.  Off-target reads: "
-        + (
-            f"simulator option `{off['function']}({off['parameter']}={off['value']})`."
-            if off
-            else "none (the simulator has no off-target option yet: reads cover the padded "
-            "targets only, so CNVkit's antitarget bins are empty and dropped as low coverage)."
-        )
+        f"CNVkit {timing['cnvkit_version']}.  Off-target reads in every sample: "
+        f"`simulate_sample(off_target={off['regions']}, "
+        f"off_target_fraction={off['off_target_fraction']})` (a hybrid capture's off-target "
+        "share).  tumorboard / tumorboard_pooled / workflow: `gene_copy_number`'s inputs "
+        "(target + antitarget coverage tables, markdup statistics); antitarget bins as the demo "
+        "scenario (config/demo/config.yaml over config/config.yaml: "
+        + ", ".join(f"{k} {v}" for k, v in DEMO_COPY_NUMBER.items())
+        + ")."
     )
     lines += [
         "",
@@ -971,6 +1026,13 @@ def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     ap.add_argument("--quick", action="store_true", help="a small slice of the grid")
     ap.add_argument("--cores", type=int, default=2)
+    ap.add_argument(
+        "--depths",
+        type=int,
+        nargs="+",
+        choices=DEPTHS,
+        help=f"demo-capture tumour depths (default: all, {DEPTHS}); a reduced grid says so",
+    )
     ap.add_argument("--workdir", default=str(PROJECT / "bench" / "work" / "cnv"))
     ap.add_argument("--out", default=str(PROJECT / "bench" / "results"))
     ap.add_argument("--mirror", default=str(PROJECT.parent / "shared" / "data"))
@@ -985,7 +1047,7 @@ def main() -> None:
 
     cache = prepare_cache(work, args.cores, mirror)
     caches = {c: capture_cache(cache, c) for c in CAPTURES}
-    samples = design(args.quick)
+    samples = design(args.quick, args.depths)
     sites = snv_sites(cache, N_CLONAL_SNVS + N_SUBCLONAL_SNVS)
     jobs = []
     for r in samples.to_dict("records"):
@@ -1023,6 +1085,9 @@ def main() -> None:
         run = work / run_name(capture, depth)
         overlay = write_run(run, grp, work / "reads", caches[capture], mirror)
         wanted = [f"results/coverage/{s}.targets.tsv" for s in grp["sample"]]
+        # the background of the in-process methods (the genes.tsv below needs them too)
+        wanted += [f"results/coverage/{s}.antitargets.tsv" for s in grp["sample"]]
+        wanted += [f"results/align/{s}.markdup.txt" for s in grp["sample"]]
         wanted += [f"results/cnv/{s}.genes.tsv" for s in grp.loc[grp["type"] != "normal", "sample"]]
         print(f"workflow run {run.name} ({len(grp)} samples)", flush=True)
         snakemake(run, overlay, wanted, args.cores, work / "snakemake.log")
