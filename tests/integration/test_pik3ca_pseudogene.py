@@ -41,12 +41,20 @@ def test_no_pik3ca_call_from_pseudogene_reads(giab):
 def test_pik3ca_hotspots_are_not_detected_from_pseudogene_reads(giab):
     findings, _ = giab
     status = {h["label"]: h for h in findings["hotspots"] if h["gene"] == "PIK3CA"}
-    assert all(h["status"] != "detected" for h in status.values())
+    # never a call, never "not detected": the pseudogene's E545A allele is seen and filtered as
+    # a paralogue's (the report says "detected, filtered (mismatch_burden)", not wild type);
+    # without such an allele the codon is not evaluable once paralogous fragments are left out
+    assert all(h["status"] not in ("detected", "not detected")
+               for label, h in status.items() if label != "PIK3CA H1047")  # fmt: skip
     for label in ("PIK3CA E542", "PIK3CA E545"):  # inside the pseudogene's span
         h = status[label]
         assert h["paralogous_fragments"] >= 5
-        assert h["status"] == "not evaluable" and "paralogue" in h["reason"]
-    assert "mismatch_burden" in status["PIK3CA E545"]["subthreshold"]
+        if h["status"] == "detected, filtered":
+            assert "mismatch_burden" in h["filters"], h
+        else:
+            assert h["status"] == "not evaluable" and "paralogue" in h["reason"]
+    e545 = status["PIK3CA E545"]
+    assert (e545["status"], "mismatch_burden" in e545["filters"]) == ("detected, filtered", True)
     # H1047 (exon 21) lies outside it: its reads are PIK3CA's own and it is genotyped
     h1047 = status["PIK3CA H1047"]
     assert h1047["paralogous_fragments"] == 0 and h1047["status"] == "not detected"
