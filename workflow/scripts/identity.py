@@ -3,12 +3,13 @@
 import sys
 
 from tumorboard.qc import identity
+from tumorboard.reference.panel import read_bed
 
 p = identity.IdentityParams(**snakemake.params.identity)
 res = identity.check(
     snakemake.input.tumour,
     snakemake.input.normal,
-    identity.read_targets(snakemake.input.targets),
+    [(t.contig, t.start, t.end) for t in read_bed(snakemake.input.targets)],
     p,
     tumour=snakemake.wildcards.tumour,
     normal=snakemake.wildcards.normal,

@@ -68,16 +68,6 @@ class IdentityResult:
         return self.discordant_sites / self.het_sites if self.het_sites else None
 
 
-def read_targets(bed: str) -> list[tuple[str, int, int]]:
-    out = []
-    with open(bed) as fh:
-        for line in fh:
-            if line.strip() and not line.startswith(("#", "track", "browser")):
-                f = line.split("\t")
-                out.append((f[0], int(f[1]), int(f[2])))
-    return out
-
-
 def _names(bam: pysam.AlignmentFile, targets, limit: int | None = None):
     """Primary read names over ``targets`` (up to ``limit``) and the targets they came from."""
     names: set[str] = set()
