@@ -1033,6 +1033,12 @@ def main() -> None:
         choices=DEPTHS,
         help=f"demo-capture tumour depths (default: all, {DEPTHS}); a reduced grid says so",
     )
+    ap.add_argument(
+        "--captures",
+        nargs="+",
+        choices=CAPTURES,
+        help="only these captures (a slice: results get a '_<captures>' suffix, no summary)",
+    )
     ap.add_argument("--workdir", default=str(PROJECT / "bench" / "work" / "cnv"))
     ap.add_argument("--out", default=str(PROJECT / "bench" / "results"))
     ap.add_argument("--mirror", default=str(PROJECT.parent / "shared" / "data"))
@@ -1048,6 +1054,8 @@ def main() -> None:
     cache = prepare_cache(work, args.cores, mirror)
     caches = {c: capture_cache(cache, c) for c in CAPTURES}
     samples = design(args.quick, args.depths)
+    if args.captures:
+        samples = samples[samples["capture"].isin(args.captures)].reset_index(drop=True)
     sites = snv_sites(cache, N_CLONAL_SNVS + N_SUBCLONAL_SNVS)
     jobs = []
     for r in samples.to_dict("records"):
@@ -1102,6 +1110,13 @@ def main() -> None:
     table = cells(inst)
     seconds = method_seconds(secs, ck, samples)
     goal = goals(inst, seconds)
+    suffix = "_quick" if args.quick else ""
+    if args.captures:  # a slice for a look at a few cells: tables only, never the summary
+        suffix += "_" + "_".join(args.captures)
+        for name, df in (("cnv_instances", inst), ("cnv_goals", goal), ("cnv", table)):
+            df.to_csv(out / f"{name}{suffix}.tsv", sep="\t", index=False)
+        print(goal.to_string())
+        return
     observed = {}
     for depth in samples["depth"].unique():
         run = work / run_name("demo", depth)
@@ -1121,7 +1136,6 @@ def main() -> None:
         cnvkit_version=version,
         off_target=off_target_option(),
     )
-    suffix = "_quick" if args.quick else ""
     inst.to_csv(out / f"cnv_instances{suffix}.tsv", sep="\t", index=False)
     table.to_csv(out / f"cnv{suffix}.tsv", sep="\t", index=False)
     goal.to_csv(out / f"cnv_goals{suffix}.tsv", sep="\t", index=False)

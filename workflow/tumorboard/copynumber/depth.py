@@ -313,6 +313,44 @@ def target_ratios(
     return df, scale
 
 
+def _neutral_genes(
+    df: pd.DataFrame, on: pd.Series, genes: list[str], w: pd.Series, limit: float, se: float
+) -> list[str]:
+    """The copy-neutral genes on the antitarget-tied scale (``log2_ratio``), for the on-target
+    centre.  The genes are grouped by their on-target levels (single linkage: a gap larger than
+    ``limit`` splits groups); among the groups whose level is within ``limit + 2 se`` of 0 (the
+    tied scale is uncertain by ``se``, large when the off-target reads are few), the one with
+    the most genes is the neutral one (ties: the one nearest 0).  A gene's on-target level is
+    precise where the tied scale may not be: the antitarget scale only decides which group is
+    diploid, and an amplified gene counts as one gene whatever its number of targets.  (Before:
+    the genes within ``limit`` of 0 on the tied scale; a shallow background put none there and
+    left the centre on the tied scale's error, every diploid gene 2.5 copies.)"""
+    level = {}
+    for g in genes:
+        m = on & (df["target"] == g)
+        if m.any():
+            level[g] = _wmed(df.loc[m, "log2_ratio"], w[m])
+    if not level:
+        return []
+    if not math.isfinite(se):
+        return [g for g, v in level.items() if abs(v) <= limit]
+    order = sorted(level, key=lambda g: (level[g], g))
+    groups, current = [], [order[0]]
+    for a, b in zip(order, order[1:], strict=False):
+        if level[b] - level[a] > limit:
+            groups.append(current)
+            current = []
+        current.append(b)
+    groups.append(current)
+    candidates = []
+    for grp in groups:
+        m = on & df["target"].isin(grp)
+        centre = _wmed(df.loc[m, "log2_ratio"], w[m])
+        if abs(centre) <= limit + 2 * se:
+            candidates.append((-len(grp), abs(centre), grp))
+    return sorted(min(candidates)[2]) if candidates else []
+
+
 def _centre(df: pd.DataFrame, s: Settings, scale_t: float, scale_a: float) -> tuple[float, dict]:
     """Step 4: put ``log2_ratio`` (in place) on a scale where the diploid background is 0.
 
@@ -395,14 +433,9 @@ def _centre(df: pd.DataFrame, s: Settings, scale_t: float, scale_a: float) -> tu
             df.loc[at, "log2_ratio"] = y[at] - c_a
             # refinement: the antitarget scale says which genes are copy-neutral; their targets
             # and the backbone tiles (deep on-target bins) then give a more precise centre
-            neutral, changed, levels = [], [], []
-            for g in genes:
-                m = on & (df["target"] == g)
-                if m.sum():
-                    level = _wmed(df.loc[m, "log2_ratio"], w[m])
-                    (neutral if abs(level) <= s.neutral_log2 else changed).append(g)
-                    if abs(level) <= s.neutral_log2:
-                        levels.append(_wmed(y[m], w[m]))
+            neutral = _neutral_genes(df, on, genes, w, s.neutral_log2, se)
+            changed = [g for g in genes if g not in neutral and (on & (df["target"] == g)).any()]
+            levels = [_wmed(y[m], w[m]) for g in neutral for m in [on & (df["target"] == g)]]
             for c in sorted(set(df.loc[bb, "contig"])):
                 m = bb & (df["contig"] == c)
                 levels.append(_wmed(y[m], w[m]))
