@@ -36,6 +36,8 @@ from collections.abc import Iterable, Mapping
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
+from tumorboard.report.methods import flatten_config as flatten
+
 # causes, in the order a reader checks them
 KNOWLEDGE_BASE = "knowledge base"
 CALL = "changed call"
@@ -115,17 +117,6 @@ def _value(x) -> str:
     if isinstance(x, list | dict):
         return json.dumps(x, sort_keys=True)
     return "(not set)" if x is None else str(x)
-
-
-def flatten(obj, prefix: str = "") -> dict[str, object]:
-    """{"somatic.min_vaf": 0.01, ...}: nested settings as dotted keys (lists kept whole)."""
-    if not isinstance(obj, Mapping):
-        return {prefix: obj}
-    out: dict[str, object] = {}
-    for k, v in obj.items():
-        key = f"{prefix}.{k}" if prefix else str(k)
-        out.update(flatten(v, key) if isinstance(v, Mapping) else {key: v})
-    return out
 
 
 # --------------------------------------------------------------------------- what went in

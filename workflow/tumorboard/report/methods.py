@@ -66,6 +66,17 @@ def recorded_config(config: Mapping) -> dict:
     return cfg
 
 
+def flatten_config(obj, prefix: str = "") -> dict[str, object]:
+    """{"somatic.min_vaf": 0.01, ...}: nested settings as dotted keys (lists kept whole)."""
+    if not isinstance(obj, Mapping):
+        return {prefix: obj}
+    out: dict[str, object] = {}
+    for k, v in obj.items():
+        key = f"{prefix}.{k}" if prefix else str(k)
+        out.update(flatten_config(v, key) if isinstance(v, Mapping) else {key: v})
+    return out
+
+
 def config_sha256(config: Mapping) -> str:
     """sha256 of :func:`recorded_config` as canonical JSON: equal settings, equal hash."""
     return hashlib.sha256(canonical_json(recorded_config(config)).encode("utf-8")).hexdigest()
