@@ -161,3 +161,37 @@ def test_colorectal_braf_v600e_is_tier_one_with_its_evidence(tcga):
     # the 2024 release states combinations: no "/" between drugs, no non-drug therapy line
     lines = {t["therapy"] for a in doc["actionability"] for t in a["therapies"]}
     assert not any(" / " in t or t.endswith("(not a drug)") for t in lines), lines
+
+
+# an absolute path in text: a "/" that starts a word, followed by at least two path components
+ABSOLUTE_PATH = re.compile(r"(?<![\w.:/<~-])/(?:[\w.-]+/)+[\w.-]+")
+
+
+def test_reports_name_inputs_without_absolute_paths(tcga, mirror):
+    """The VCFs are given by absolute paths into the mirror: the reports (HTML and the
+    provenance they show) name them by file name and sha256 only."""
+    from tumorboard.reference.resources import sha256_file
+
+    for patient, vcf in (("T001-COAD", "pcgr_T001-COAD.grch38.vcf.gz"),
+                         ("T001-BRCA", "pcgr_T001-BRCA.grch38.vcf.gz")):  # fmt: skip
+        page = (tcga[0] / "results" / "report" / f"{patient}.html").read_text()
+        assert vcf in page and sha256_file(mirror / "variants" / vcf) in page
+        assert str(mirror) not in page and str(tcga[0]) not in page
+        assert not ABSOLUTE_PATH.findall(page), ABSOLUTE_PATH.findall(page)[:5]
+
+
+def test_run_crate_records_each_patients_inputs_and_results(tcga, mirror):
+    from tumorboard.reference.resources import sha256_file
+
+    results = tcga[0] / "results"
+    crate = json.loads((results / "ro-crate-metadata.json").read_text())
+    graph = {e["@id"]: e for e in crate["@graph"]}
+    actions = {graph[a["@id"]]["name"]: graph[a["@id"]] for a in graph["./"]["mentions"]}
+    assert set(actions) == {"tumorboard run of patient T001-COAD",
+                            "tumorboard run of patient T001-BRCA"}  # fmt: skip
+    coad = actions["tumorboard run of patient T001-COAD"]
+    inputs = {graph[o["@id"]].get("sha256") for o in coad["object"]}
+    assert sha256_file(mirror / "variants" / "pcgr_T001-COAD.grch38.vcf.gz") in inputs
+    for out in coad["result"]:
+        assert graph[out["@id"]]["sha256"] == sha256_file(results / out["@id"])
+    assert str(mirror) not in json.dumps(crate)

@@ -223,17 +223,20 @@ def test_build_provenance_checksums_everything_and_renders_in_the_report(
     assert doc["workflow_version"] == __version__
     assert doc["workflow_commit"] == "unknown"  # tmp_path is no git checkout
     assert doc["config_sha256"] == methods.config_sha256(config)
-    assert doc["inputs"] == [{"file": str(fq), "sha256": methods.sha256_file(fq)}]
+    # named relative to the project that holds it, never by an absolute path
+    assert doc["inputs"] == [{"file": fq.name, "sha256": methods.sha256_file(fq)}]
     assert doc["resources"]["reference"] == f"sha256:{methods.sha256_file(ref)}"
     # a file of the project is named relative to it: the same text on every checkout
     assert doc["resource_files"]["reference"] == ref.name
     assert doc["knowledge_base"] == {
-        "file": str(kb),
+        "file": kb.name,
         "sha256": methods.sha256_file(kb),
         "release": "CIViC evidence 2018-05-06",
         "sources": [{**source, "sha256": "ab" * 32}],
     }
     assert doc["resources"]["knowledge_base"] == f"sha256:{methods.sha256_file(kb)}"
+    assert doc["config"] == methods.recorded_config(config)  # the settings, not only their hash
+    assert doc["config"]["somatic"]["min_vaf"] == config["somatic"]["min_vaf"]
     assert "CIViC evidence (release 2018-05-06)" in "\n".join(doc["methods"])
     assert doc["tool_versions"]["fastp"] == versions["fastp"]
     assert doc["tool_versions"]["python:tumorboard"] == versions["python:tumorboard"]
@@ -325,3 +328,42 @@ def test_copy_number_methods_say_what_the_centre_rested_on(config, versions):
     assert "backbone tiles of" in text(config, versions)  # the demo panel's backbone, when set
     config["panel"]["backbone_tiles"] = 0
     assert "backbone tiles of" not in text(config, versions)
+
+
+# an absolute path in text: a "/" that starts a word, followed by at least two path components
+ABSOLUTE_PATH = re.compile(r"(?<![\w.:/<~-])/(?:[\w.-]+/)+[\w.-]+")
+
+
+def test_shown_paths_are_never_absolute(tmp_path, project):
+    inside = project / "resources" / "hotspots.tsv"
+    assert methods.shown_path(inside, project) == "resources/hotspots.tsv"
+    assert methods.shown_path("results/demo/T_R1.fastq.gz", project) == (
+        "results/demo/T_R1.fastq.gz"
+    )
+    assert methods.shown_path(tmp_path / "site" / "T_R1.fastq.gz", project) == "T_R1.fastq.gz"
+    assert methods.shown_path("../../cohort/T_R1.fastq.gz", project) == "T_R1.fastq.gz"
+
+
+def test_report_prints_no_absolute_input_path(tmp_path, config, versions):
+    """Inputs and knowledge base given by absolute paths outside the project and the run
+    directory (a site's /data/patients/... layout): the rendered report names them by file name
+    and sha256 only."""
+    site = tmp_path / "patients" / "Jane_Doe_1961"
+    site.mkdir(parents=True)
+    fq1, fq2, kb = site / "T_R1.fastq.gz", site / "T_R2.fastq.gz", site / "knowledgebase.json"
+    for f in (fq1, fq2):
+        f.write_bytes(b"@r\nACGT\n+\nIIII\n")
+    kb.write_text(json.dumps({"sources": [{"name": "CIViC", "release_date": "2018-05-06"}]}))
+    doc = methods.build_provenance(
+        patient="DEMO01",
+        config=config,
+        tool_versions=versions,
+        inputs=[fq1, fq2],
+        resources={"reference": fq1},
+        project_dir=PROJECT,
+        knowledge_base=kb,
+    )
+    html = render_html(json.loads(EXAMPLE.read_text()), doc)
+    assert "T_R1.fastq.gz" in html and methods.sha256_file(fq1) in html
+    assert str(tmp_path) not in html and "Jane_Doe_1961" not in html
+    assert not ABSOLUTE_PATH.findall(html), ABSOLUTE_PATH.findall(html)[:5]

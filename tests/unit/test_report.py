@@ -342,3 +342,14 @@ def test_page_one_shows_source_releases_and_warns_when_one_is_old(findings, tmp_
     later = PROVENANCE | {"knowledge": {"max_age_years": 2, "as_of": "2030-01-01"}}
     html = render(findings, tmp_path, later, "later.html")
     assert "tumorboard regulatory and guideline biomarkers release 2026-11-24 is 3.1 years" in html
+
+
+def test_chromium_keeps_its_sandbox_except_as_root_or_when_the_host_has_none():
+    """--no-sandbox only where Chromium cannot sandbox: as root (it refuses to start sandboxed),
+    or when the host offers no sandbox and the user says so."""
+    from tumorboard.report.pdf import NO_SANDBOX_ENV, chromium_flags
+
+    assert "--no-sandbox" not in chromium_flags(euid=1000, environ={})
+    assert "--no-sandbox" in chromium_flags(euid=0, environ={})
+    assert "--no-sandbox" in chromium_flags(euid=1000, environ={NO_SANDBOX_ENV: "1"})
+    assert "--headless" in chromium_flags(euid=1000, environ={})

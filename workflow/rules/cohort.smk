@@ -23,6 +23,11 @@ CBIOPORTAL_FILES = [
         vcf_start=any(p.tumour.from_vcf for p in SHEET.patients.values()),
     )
 ]
+# config cohort.pseudonymise: the cohort files name pseudonyms, the key is written apart, and
+# MultiQC (which names samples) goes to results/qc/ so that results/cohort/ can be shared
+PSEUDONYMISE = config["cohort"]["pseudonymise"]
+PSEUDONYM_KEY = "results/pseudonyms/key.tsv"
+MULTIQC_DIR = "results/qc" if PSEUDONYMISE else "results/cohort"
 # outputs of this file, for rule all (MultiQC only when some sample has reads)
 COHORT_OUTPUTS = (
     [
@@ -32,7 +37,8 @@ COHORT_OUTPUTS = (
         "results/cohort/oncoprint.png",
     ]
     + CBIOPORTAL_FILES
-    + (["results/cohort/multiqc_report.html"] if READ_SAMPLES else [])
+    + ([f"{MULTIQC_DIR}/multiqc_report.html"] if READ_SAMPLES else [])
+    + ([PSEUDONYM_KEY] if PSEUDONYMISE else [])
 )
 
 
@@ -53,6 +59,8 @@ rule cohort_tables:
     resources:
         mem_mb=1000,
         runtime=10,
+    params:
+        cohort=config["cohort"],
     script:
         "../scripts/cohort_tables.py"
 
@@ -75,6 +83,7 @@ rule cohort_oncoprint:
         runtime=10,
     params:
         genes=config["panel"]["genes"],
+        cohort=config["cohort"],
     script:
         "../scripts/cohort_oncoprint.py"
 
@@ -100,8 +109,30 @@ rule cbioportal_study:
     params:
         study_id=config["cbioportal"]["study_id"],
         genes=config["panel"]["genes"],
+        cohort=config["cohort"],
     script:
         "../scripts/cbioportal_study.py"
+
+
+rule cohort_pseudonym_key:
+    input:
+        findings=COHORT_FINDINGS,
+    output:
+        PSEUDONYM_KEY,
+    log:
+        "results/logs/cohort/pseudonym_key.log",
+    benchmark:
+        "results/benchmarks/cohort/pseudonym_key.tsv"
+    conda:
+        ENVS / "python.yaml"
+    threads: 1
+    resources:
+        mem_mb=500,
+        runtime=5,
+    params:
+        cohort=config["cohort"],
+    script:
+        "../scripts/cohort_pseudonym_key.py"
 
 
 rule multiqc:
@@ -114,8 +145,8 @@ rule multiqc:
         samtools=[f"results/align/{s}.stats.txt" for s in READ_SAMPLES],
         mosdepth=[f"results/coverage/{s}.mosdepth.summary.txt" for s in READ_SAMPLES],
     output:
-        html="results/cohort/multiqc_report.html",
-        data=directory("results/cohort/multiqc_report_data"),
+        html=f"{MULTIQC_DIR}/multiqc_report.html",
+        data=directory(f"{MULTIQC_DIR}/multiqc_report_data"),
     log:
         "results/logs/cohort/multiqc.log",
     benchmark:

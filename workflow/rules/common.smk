@@ -265,4 +265,5 @@ def final_outputs():
     for s in SHEET.samples.values():
         if not s.from_vcf:
             out.append(f"results/align/{s.sample}.stats.txt")
-    return out + COHORT_OUTPUTS
+    # the run's provenance as a Workflow Run RO-Crate (pdf.smk)
+    return out + COHORT_OUTPUTS + ["results/ro-crate-metadata.json"]

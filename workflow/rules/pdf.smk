@@ -1,6 +1,7 @@
 # The report beyond its HTML: run provenance with the generated methods text, the PDF, and page-1
 # images (Chromium screenshot with a no-network-request check; pdftoppm of the PDF).
 from tumorboard.report import methods as tb_methods
+from tumorboard.report import ro_crate as tb_crate
 
 # Per-patient outputs of this file, for rule all: expand(REPORT_OUTPUTS, patient=...)
 REPORT_OUTPUTS = [
@@ -89,3 +90,26 @@ rule report_screenshots:
         runtime=10,
     script:
         "../scripts/report_screenshots.py"
+
+
+# the run's provenance as a Workflow Run RO-Crate (tumorboard.report.ro_crate)
+rule ro_crate:
+    input:
+        provenance=expand("results/provenance/{patient}.json", patient=SHEET.patients),
+        outputs=[f for pid in SHEET.patients for f in tb_crate.patient_outputs(pid)],
+    output:
+        "results/ro-crate-metadata.json",
+    log:
+        "results/logs/provenance/ro_crate.log",
+    benchmark:
+        "results/benchmarks/provenance/ro_crate.tsv"
+    conda:
+        ENVS / "python.yaml"
+    threads: 1
+    resources:
+        mem_mb=1000,
+        runtime=10,
+    params:
+        outputs={pid: tb_crate.patient_outputs(pid) for pid in SHEET.patients},
+    script:
+        "../scripts/ro_crate.py"

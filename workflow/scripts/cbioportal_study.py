@@ -4,14 +4,17 @@ gene panel matrix and the gene panel files of the reported genes)."""
 import sys
 from pathlib import Path
 
-from tumorboard.cohort import cbioportal, tables
+from tumorboard.cohort import cbioportal, pseudonyms, tables
 from tumorboard.reference import panel
 
 sys.stderr = open(snakemake.log[0], "w")
 meta_study = Path(snakemake.output[0])  # cbioportal.study_files lists it first
 assert meta_study.name == "meta_study.txt", meta_study
 study_dir = meta_study.parent
-findings = tables.load_findings(snakemake.input.findings)
+# pseudonymous ids when config cohort.pseudonymise says so
+findings = pseudonyms.cohort_view(
+    tables.load_findings(snakemake.input.findings), snakemake.params.cohort
+)
 written = cbioportal.write_study(
     findings,
     study_dir,

@@ -2,11 +2,14 @@
 
 import sys
 
-from tumorboard.cohort import tables
+from tumorboard.cohort import pseudonyms, tables
 from tumorboard.reference import panel
 
 sys.stderr = open(snakemake.log[0], "w")
-findings = tables.load_findings(snakemake.input.findings)
+# pseudonymous ids when config cohort.pseudonymise says so
+findings = pseudonyms.cohort_view(
+    tables.load_findings(snakemake.input.findings), snakemake.params.cohort
+)
 tables.write_oncoprint(
     findings,
     panel.reported_genes(snakemake.params.genes, snakemake.input.targets, findings),

@@ -2,10 +2,13 @@
 
 import sys
 
-from tumorboard.cohort import formats, tables
+from tumorboard.cohort import formats, pseudonyms, tables
 
 sys.stderr = open(snakemake.log[0], "w")
-findings = tables.load_findings(snakemake.input.findings)
+# pseudonymous ids when config cohort.pseudonymise says so
+findings = pseudonyms.cohort_view(
+    tables.load_findings(snakemake.input.findings), snakemake.params.cohort
+)
 summary = tables.summary_rows(findings)
 tables.write_tsv(summary, tables.SUMMARY_COLUMNS, snakemake.output.summary)
 maf = formats.maf_rows(findings)

@@ -55,14 +55,31 @@ def canonical_json(obj) -> str:
     return json.dumps(obj, sort_keys=True, separators=(",", ":"), ensure_ascii=False, default=str)
 
 
-def config_sha256(config: Mapping) -> str:
-    """sha256 of the configuration that decides results.  The mirror's location is left out:
-    it says where verified resources were copied from (their checksums are in the provenance),
-    so two sites with the same settings get the same hash."""
+def recorded_config(config: Mapping) -> dict:
+    """The configuration that decides results, as provenance records it (and ``tumorboard
+    compare`` reads it).  The mirror's location is left out: it says where verified resources
+    were copied from (their checksums are in the provenance), so two sites with the same
+    settings record the same configuration."""
     cfg = json.loads(canonical_json(dict(config)))
     if isinstance(cfg.get("resources"), dict):
         cfg["resources"].pop("mirror", None)
-    return hashlib.sha256(canonical_json(cfg).encode("utf-8")).hexdigest()
+    return cfg
+
+
+def flatten_config(obj, prefix: str = "") -> dict[str, object]:
+    """{"somatic.min_vaf": 0.01, ...}: nested settings as dotted keys (lists kept whole)."""
+    if not isinstance(obj, Mapping):
+        return {prefix: obj}
+    out: dict[str, object] = {}
+    for k, v in obj.items():
+        key = f"{prefix}.{k}" if prefix else str(k)
+        out.update(flatten_config(v, key) if isinstance(v, Mapping) else {key: v})
+    return out
+
+
+def config_sha256(config: Mapping) -> str:
+    """sha256 of :func:`recorded_config` as canonical JSON: equal settings, equal hash."""
+    return hashlib.sha256(canonical_json(recorded_config(config)).encode("utf-8")).hexdigest()
 
 
 def workflow_commit(project_dir: str | Path) -> str:
@@ -453,12 +470,22 @@ def knowledge_base_provenance(path: str | Path) -> dict:
     }
 
 
-def _shown_path(path: str | Path, project_dir: str | Path) -> str:
-    """A project file relative to the project (the same text on every checkout), else as given."""
-    p, root = Path(path), Path(project_dir).resolve()
-    if p.is_absolute() and p.resolve().is_relative_to(root):
-        return str(p.resolve().relative_to(root))
-    return str(path)
+def shown_path(path: str | Path, *roots: str | Path) -> str:
+    """How provenance (and so the report) names a file: relative to the first of ``roots``
+    (the project, the run directory) that holds it, the same text on every checkout; a relative
+    path that stays below the run directory as given; anything else by its file name only.
+    Never an absolute path: it would print a site's directory layout (user names, patient
+    folders) in every report, and the sha256 beside the name identifies the file anyway."""
+    p = Path(path)
+    if not p.is_absolute():
+        if ".." not in p.parts:
+            return str(p)
+        p = Path(os.path.abspath(p))
+    for root in roots:
+        r = Path(root).resolve()
+        if p.resolve().is_relative_to(r):
+            return str(p.resolve().relative_to(r))
+    return p.name
 
 
 def build_provenance(
@@ -483,6 +510,9 @@ def build_provenance(
     workflow_version, config_sha256, tool_versions, resources (name -> "sha256:<hex>")."""
     versions = runtime_versions(tool_versions)
     kb = knowledge_base_provenance(knowledge_base) if knowledge_base else None
+    roots = (project_dir, Path.cwd())
+    if kb:
+        kb["file"] = shown_path(kb["file"], *roots)
     background = None
     if copy_number_background:
         with open(copy_number_background) as fh:
@@ -492,13 +522,15 @@ def build_provenance(
         "workflow_version": __version__,
         "workflow_commit": workflow_commit(project_dir),
         "config_sha256": config_sha256(config),
+        # the settings themselves: `tumorboard compare` names a changed threshold from them
+        "config": recorded_config(config),
         "tool_versions": dict(sorted(versions.items())),
         "resources": {name: f"sha256:{sha256_file(p)}" for name, p in resources.items()}
         | ({"knowledge_base": f"sha256:{kb['sha256']}"} if kb else {}),
-        "resource_files": {name: _shown_path(p, project_dir) for name, p in resources.items()}
+        "resource_files": {name: shown_path(p, *roots) for name, p in resources.items()}
         | ({"knowledge_base": kb["file"]} if kb else {}),
         "knowledge_base": kb,
-        "inputs": [{"file": str(p), "sha256": sha256_file(p)} for p in inputs],
+        "inputs": [{"file": shown_path(p, *roots), "sha256": sha256_file(p)} for p in inputs],
         "methods": methods_paragraphs(
             config,
             versions,

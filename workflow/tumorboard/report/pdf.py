@@ -17,6 +17,7 @@ the machine whatever the page or the browser tries.
 from __future__ import annotations
 
 import json
+import os
 import shutil
 import subprocess
 import tempfile
@@ -57,10 +58,10 @@ figure svg { max-width: 100%; height: auto; }
 
 CHROMIUM = "chromium"
 # The flags the issue asks for, plus: a closed proxy and unresolvable hosts (nothing leaves the
-# machine), and fewer of Chromium's own background requests.
+# machine), and fewer of Chromium's own background requests.  Chromium keeps its sandbox
+# (chromium_flags adds --no-sandbox only where it cannot have one).
 CHROMIUM_FLAGS = [
     "--headless",
-    "--no-sandbox",
     "--disable-gpu",
     "--disable-quic",
     "--no-first-run",
@@ -78,6 +79,25 @@ CHROMIUM_FLAGS = [
     "--proxy-server=http://127.0.0.1:9",
 ]
 LOCAL_SCHEMES = ("file:", "data:")
+# set to 1 on a host whose kernel offers Chromium no sandbox (no unprivileged user namespaces)
+NO_SANDBOX_ENV = "TUMORBOARD_CHROMIUM_NO_SANDBOX"
+
+
+def chromium_flags(euid: int | None = None, environ: dict | None = None) -> list[str]:
+    """Chromium's command-line flags.  The sandbox stays on, except (``--no-sandbox``):
+
+    * as root: Chromium refuses to start as root with its sandbox (its sandbox rests on dropping
+      privileges root keeps), so ``make demo`` run as root, as the README's install step allows,
+      needs the flag.  What the browser opens there is the workflow's own report: a local file,
+      no script, a Content-Security-Policy that forbids every request, every host unresolvable
+      and the proxy a closed port; run as an ordinary user to keep the sandbox anyway;
+    * when ``TUMORBOARD_CHROMIUM_NO_SANDBOX=1`` says the host cannot give an ordinary user one
+      (containers without unprivileged user namespaces: Chromium stops with "No usable
+      sandbox")."""
+    euid = os.geteuid() if euid is None else euid
+    environ = os.environ if environ is None else environ
+    no_sandbox = euid == 0 or environ.get(NO_SANDBOX_ENV) == "1"
+    return [*CHROMIUM_FLAGS, *(["--no-sandbox"] if no_sandbox else [])]
 
 
 class RenderError(RuntimeError):
@@ -214,7 +234,7 @@ def browser_screenshot(
     with tempfile.TemporaryDirectory(prefix="tumorboard-chromium-") as profile:
         cmd = [
             CHROMIUM,
-            *CHROMIUM_FLAGS,
+            *chromium_flags(),
             f"--user-data-dir={profile}",
             f"--log-net-log={netlog.resolve()}",
             f"--screenshot={png.resolve()}",
@@ -222,7 +242,16 @@ def browser_screenshot(
         ]
         if virtual_time_ms:
             cmd.append(f"--virtual-time-budget={virtual_time_ms}")
-        _run([*cmd, html.as_uri()], timeout=timeout)
+        try:
+            _run([*cmd, html.as_uri()], timeout=timeout)
+        except RenderError as exc:
+            if "No usable sandbox" in str(exc):
+                raise RenderError(
+                    f"Chromium found no usable sandbox on this host (unprivileged user "
+                    f"namespaces disabled?): enable them, or set {NO_SANDBOX_ENV}=1 to run it "
+                    f"without one (README, Security and privacy)"
+                ) from None
+            raise
     if not png.is_file() or png.stat().st_size == 0:
         raise RenderError(f"Chromium wrote no screenshot of {html}")
     log = load_netlog(netlog)
