@@ -115,7 +115,6 @@ rule multiqc:
         mosdepth=[f"results/coverage/{s}.mosdepth.summary.txt" for s in READ_SAMPLES],
     output:
         html="results/cohort/multiqc_report.html",
-        data=directory("results/cohort/multiqc_report_data"),
     log:
         "results/logs/cohort/multiqc.log",
     benchmark:

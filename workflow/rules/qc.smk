@@ -1,6 +1,9 @@
 # Read QC and adapter/quality trimming with fastp, per sequencing unit, after each FASTQ pair has
 # been read end to end (gzip integrity, 4-line records, equal record counts, matching read names):
 # fastp drops reads it cannot pair and only warns, so a truncated or mismatched pair stops here.
+# fastp's own HTML report is not written (--html /dev/null): fastp 0.23 loads plotly.js over the
+# network (http://opengene.org, https://cdn.plot.ly) and stamps the run's date and command line
+# into it; MultiQC's report shows the same plots from the JSON, offline and reproducibly.
 
 
 rule check_fastq:
@@ -31,7 +34,6 @@ rule fastp:
         r1=temp("results/qc/{sample}/{unit}.trimmed_R1.fastq.gz"),
         r2=temp("results/qc/{sample}/{unit}.trimmed_R2.fastq.gz"),
         json="results/qc/{sample}/{unit}.fastp.json",
-        html="results/qc/{sample}/{unit}.fastp.html",
     log:
         "results/logs/fastp/{sample}/{unit}.log",
     benchmark:
@@ -43,10 +45,13 @@ rule fastp:
         mem_mb=2000,
         runtime=60,
     params:
-        extra=config["params"]["fastp"]["extra"],
+        # checked and re-quoted (tumorboard.inputs.config.shell_args): never raw shell text
+        extra=tb_config.shell_args(
+            config["params"]["fastp"]["extra"], "params.fastp.extra"
+        ),
     shell:
         "fastp --in1 {input.r1:q} --in2 {input.r2:q} --out1 {output.r1:q} --out2 {output.r2:q}"
-        " --json {output.json:q} --html {output.html:q} --thread {threads}"
+        " --json {output.json:q} --html /dev/null --thread {threads}"
         " --report_title {wildcards.sample:q}.{wildcards.unit:q} {params.extra} > {log:q} 2>&1"
 
 
