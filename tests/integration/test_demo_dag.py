@@ -141,8 +141,12 @@ def test_bad_sample_sheet_stops_before_any_rule(project, small_demo, tmp_path):
 
 def test_tumour_only_patient_uses_the_panel_of_normals(project, small_demo, truth, tmp_path):
     """Tumour-only: the spiked variants are still found, and the germline SNPs are removed by the
-    panel of normals the first run built from DEMO01-N; the report warns about germline."""
-    workdir, overlay = small_demo
+    panel of normals the first run built from DEMO01-N; the report warns about germline.  Run in
+    a copy: the shared run's cohort outputs stay those of DEMO01 (test_crash_recovery compares
+    its MultiQC report byte for byte)."""
+    workdir = tmp_path / "run"
+    shutil.copytree(small_demo[0], workdir, symlinks=True)
+    overlay = workdir / "overlay.yaml"
     pon = workdir / "results" / "pon" / "panel_of_normals.vcf.gz"
     assert pon.exists()
     samples = tmp_path / "samples.tsv"
