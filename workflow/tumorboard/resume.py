@@ -52,6 +52,8 @@ def live_runs(directory: str | Path, proc: str | Path = "/proc") -> list[int]:
     """Process ids of the Snakemake processes on this machine working in ``directory``."""
     target = Path(directory).resolve()
     found = []
+    if not Path(proc).is_dir():  # not Linux: nothing to look at (resume says so)
+        return found
     for entry in Path(proc).iterdir():
         if not entry.name.isdigit() or int(entry.name) == os.getpid():
             continue
@@ -74,6 +76,9 @@ def snakemake_executable() -> str:
 def resume(args: list[str]) -> int:
     """Unlock and rerun ``snakemake args`` (module docstring); the run's exit status."""
     where = workdir(args)
+    if not Path("/proc").is_dir():
+        print("tumorboard: no /proc here: cannot check that no run is still working in "
+              f"{where}; make sure none is", file=sys.stderr)  # fmt: skip
     pids = live_runs(where)
     if pids:
         raise ResumeError(
