@@ -1,20 +1,29 @@
 # tumorboard: the two commands a user needs.
 #   make demo   install what is missing, then run the simulated demo patient end to end
 #   make test   install what is missing, then run the test suite
+#   make resume after an interrupted `make demo` (kill -9, power cut): unlock and finish it
 # MIRROR: a local copy of the external resources (air-gapped sites, CI); empty = download.
 MIRROR ?= ../shared/data
 CORES ?= 2
 VENV := .venv
 SNAKEMAKE := $(VENV)/bin/snakemake
+DEMO_ARGS := --cores $(CORES) --configfile config/config.yaml config/demo/config.yaml .mirror.yaml
 
-.PHONY: demo test install lint clean-demo
+.PHONY: demo resume test install lint clean-demo
 
 install:
 	@workflow/setup/install.sh
 
 demo: install
 	@printf 'resources:\n  mirror: "%s"\n' "$(abspath $(MIRROR))" > .mirror.yaml
-	$(SNAKEMAKE) --cores $(CORES) --configfile config/config.yaml config/demo/config.yaml .mirror.yaml
+	$(SNAKEMAKE) $(DEMO_ARGS)
+	@echo "report: $(CURDIR)/results/report/DEMO01.html"
+
+# The same invocation as `make demo`, through tumorboard.resume: refuses while a run is still
+# working here, removes the lock a killed run left, reruns its interrupted jobs from the start.
+resume: install
+	@printf 'resources:\n  mirror: "%s"\n' "$(abspath $(MIRROR))" > .mirror.yaml
+	$(VENV)/bin/python -m tumorboard.resume $(DEMO_ARGS)
 	@echo "report: $(CURDIR)/results/report/DEMO01.html"
 
 test: install

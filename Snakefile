@@ -2,6 +2,7 @@
 from snakemake.exceptions import WorkflowError
 from snakemake.utils import min_version
 
+from tumorboard import stale as tb_stale
 from tumorboard.inputs import config as tb_config
 
 min_version("9.0")
@@ -33,6 +34,13 @@ include: "workflow/rules/annotate.smk"
 include: "workflow/rules/report.smk"
 include: "workflow/rules/pdf.smk"
 include: "workflow/rules/cohort.smk"
+
+
+# A run that fails must not leave an older report looking current: the outputs of every job
+# about to run are removed before the first one starts (workflow/tumorboard/stale.py).
+onstart:
+    if not workflow.touch:
+        tb_stale.remove_outputs(tb_stale.outputs_to_remake(workflow.dag))
 
 
 rule all:

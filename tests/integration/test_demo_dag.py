@@ -3,7 +3,10 @@ the findings a user would check: the spiked somatic variants with their protein 
 germline SNP reported as somatic, ERBB2 amplified, negative hotspots with depth and LoD."""
 
 import json
+import re
+import shutil
 import subprocess
+from html.parser import HTMLParser
 
 import pytest
 import yaml
@@ -138,8 +141,12 @@ def test_bad_sample_sheet_stops_before_any_rule(project, small_demo, tmp_path):
 
 def test_tumour_only_patient_uses_the_panel_of_normals(project, small_demo, truth, tmp_path):
     """Tumour-only: the spiked variants are still found, and the germline SNPs are removed by the
-    panel of normals the first run built from DEMO01-N; the report warns about germline."""
-    workdir, overlay = small_demo
+    panel of normals the first run built from DEMO01-N; the report warns about germline.  Run in
+    a copy: the shared run's cohort outputs stay those of DEMO01 (test_crash_recovery compares
+    its MultiQC report byte for byte)."""
+    workdir = tmp_path / "run"
+    shutil.copytree(small_demo[0], workdir, symlinks=True)
+    overlay = workdir / "overlay.yaml"
     pon = workdir / "results" / "pon" / "panel_of_normals.vcf.gz"
     assert pon.exists()
     samples = tmp_path / "samples.tsv"
@@ -210,3 +217,84 @@ def test_actionable_findings_are_tiered_with_evidence(findings):
     for a in findings["actionability"]:
         for e in a["evidence"]:
             assert e["source"] and e["id"] and e["level"]
+
+
+# Tags whose src/href/data/srcset/poster make a browser fetch; <a href> is a link, not a load.
+LOADING_TAGS = {"script", "img", "link", "iframe", "frame", "source", "video", "audio", "embed",
+                "object", "track", "input", "image", "use"}  # fmt: skip
+LOADING_ATTRS = {"src", "href", "xlink:href", "data", "srcset", "poster", "background"}
+REMOTE = re.compile(r"^\s*(https?:)?//", re.I)
+CSS_REMOTE = re.compile(r"(url\(\s*['\"]?|@import\s+['\"])(https?:)?//", re.I)
+
+
+class RemoteLoads(HTMLParser):
+    """Every remote resource an HTML page would load: tags above, and url()/@import in CSS
+    (style elements and attributes).  Script bodies are not markup (HTMLParser reads them as
+    text): a string holding "<img src=https://..." in JavaScript is never rendered."""
+
+    def __init__(self):
+        super().__init__()
+        self.loads, self.in_style = [], False
+
+    def handle_starttag(self, tag, attrs):
+        self.in_style = tag == "style"
+        for name, value in attrs:
+            if tag in LOADING_TAGS and name in LOADING_ATTRS and value and REMOTE.match(value):
+                self.loads.append(f"<{tag} {name}={value}>")
+            if name == "style" and value and CSS_REMOTE.search(value):
+                self.loads.append(f"<{tag} style={value[:80]}>")
+
+    def handle_endtag(self, tag):
+        self.in_style = False if tag == "style" else self.in_style
+
+    def handle_data(self, data):
+        if self.in_style and CSS_REMOTE.search(data):
+            self.loads.append(f"<style> {CSS_REMOTE.search(data).group(0)}")
+
+
+def test_no_html_output_of_the_run_loads_anything_remote(small_demo):
+    """The report, MultiQC's report and any other HTML the run leaves (fastp's own HTML, which
+    loads plotly.js over plain HTTP, is no longer written) load nothing from the network."""
+    workdir, _ = small_demo
+    pages = sorted((workdir / "results").rglob("*.html"))
+    assert {p.name for p in pages} >= {"DEMO01.html", "multiqc_report.html"}
+    for page in pages:
+        parser = RemoteLoads()
+        parser.feed(page.read_text(encoding="utf-8"))
+        assert parser.loads == [], f"{page.relative_to(workdir)} loads {parser.loads[:5]}"
+
+
+def test_a_failed_rerun_leaves_no_older_report_looking_current(small_demo, tmp_path):
+    """A rerun with changed inputs that then fails (the FASTQ re-delivered, the tumour's first
+    lane truncated: its check stops the run before alignment) must not leave yesterday's report,
+    findings and provenance in results/ beside the failure: they are removed as the run starts."""
+    base, overlay = small_demo
+    work = tmp_path / "run"
+    shutil.copytree(base, work, symlinks=True)
+    redelivered = tmp_path / "redelivered"
+    redelivered.mkdir()
+    rows = ["sample\tunit\tfq1\tfq2"]
+    for s in ("DEMO01-T", "DEMO01-N"):
+        for u in ("L001", "L002"):
+            for r in ("R1", "R2"):
+                (redelivered / f"{s}_{u}_{r}.fastq.gz").symlink_to(
+                    work / f"results/demo/reads/{s}/{u}_{r}.fastq.gz"
+                )
+            rows.append(f"{s}\t{u}\t{redelivered}/{s}_{u}_R1.fastq.gz\t"
+                        f"{redelivered}/{s}_{u}_R2.fastq.gz")  # fmt: skip
+    (tmp_path / "units.tsv").write_text("\n".join(rows) + "\n")
+    truncated = redelivered / "DEMO01-T_L001_R1.fastq.gz"
+    data = truncated.read_bytes()
+    truncated.unlink()
+    truncated.write_bytes(data[: len(data) // 2])
+    stale = [f"results/report/DEMO01.{x}" for x in ("html", "pdf", "page1.png", "pdf.page1.png")]
+    stale += ["results/findings/DEMO01.json", "results/provenance/DEMO01.json"]
+    assert all((work / f).is_file() for f in stale)
+    res = run(None, work, work / "overlay.yaml", "--config", f"units={tmp_path / 'units.tsv'}")
+    assert res.returncode != 0
+    assert f"tumorboard: {truncated}: record " in res.stderr
+    left = [f for f in stale if (work / f).exists()]
+    assert left == [], f"an older result left beside a failed run: {left}"
+    notice = [ln for ln in res.stderr.splitlines() if "out of date, removed" in ln]
+    named = "results/findings/DEMO01.json, results/report/DEMO01.html"
+    assert len(notice) == 1 and named in notice[0], res.stderr[-3000:]

@@ -12,11 +12,11 @@ SNAKEMAKE = str(Path(sys.executable).with_name("snakemake"))
 SMALL_DEMO = {"tumour_depth": 160, "normal_depth": 80, "units": ["L001", "L002"]}
 
 
-def run_workflow(workdir, overlay, *extra, targets=()):
+def workflow_command(workdir, overlay, *extra, targets=(), cores=2) -> list[str]:
     """``snakemake`` with the project's config, the demo scenario (config/demo/config.yaml: the
     simulated patient's settings) and then ``overlay``; ``targets`` go before ``--configfile``
     (which takes every argument after it up to the next option)."""
-    cmd = [
+    return [
         SNAKEMAKE,
         *targets,
         "-s",
@@ -24,13 +24,18 @@ def run_workflow(workdir, overlay, *extra, targets=()):
         "-d",
         str(workdir),
         "--cores",
-        "2",
+        str(cores),
         "--configfile",
         str(PROJECT / "config" / "config.yaml"),
         str(PROJECT / "config" / "demo" / "config.yaml"),
         str(overlay),
         *extra,
     ]
+
+
+def run_workflow(workdir, overlay, *extra, targets=()):
+    """Run ``workflow_command`` to its end."""
+    cmd = workflow_command(workdir, overlay, *extra, targets=targets)
     return subprocess.run(cmd, capture_output=True, text=True, timeout=1800)
 
 

@@ -1,5 +1,9 @@
 # bwa mem with a read group, streamed into samtools fixmate + sort (no SAM on disk); units of a
 # sample are merged and duplicates marked.
+# bwa mem -K: a fixed number of input bases per batch.  Without it the batch is 10 Mb per thread,
+# and bwa estimates the insert-size distribution per batch, so proper-pair flags, mate rescue and
+# MAPQ (then calls) depend on the thread count; with it the BAM is the same at any -t.
+BWA_BATCH_BASES = 100_000_000
 
 
 rule bwa_mem:
@@ -21,12 +25,15 @@ rule bwa_mem:
         runtime=240,
     params:
         index=lambda wc, input: input.index[0].removesuffix(".amb"),
+        batch_bases=BWA_BATCH_BASES,
         read_group=lambda wc: (
             f"@RG\\tID:{wc.sample}.{wc.unit}\\tSM:{wc.sample}\\tLB:{wc.sample}"
             f"\\tPL:ILLUMINA\\tPU:{wc.unit}"
         ),
     shell:
-        "(set -o pipefail; bwa mem -t {threads} -R {params.read_group:q} {params.index:q}"
+        # a killed run may leave sort's temporary files behind: removed before sorting again
+        "(set -o pipefail; rm -f {output:q}.tmp.*.bam;"
+        " bwa mem -t {threads} -K {params.batch_bases} -R {params.read_group:q} {params.index:q}"
         " {input.r1:q} {input.r2:q}"
         " | samtools fixmate -m -u - -"
         " | samtools sort -@ {threads} -m 500M -T {output:q}.tmp -o {output:q} -) 2> {log:q}"

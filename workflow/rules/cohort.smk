@@ -146,7 +146,6 @@ rule multiqc:
         mosdepth=[f"results/coverage/{s}.mosdepth.summary.txt" for s in READ_SAMPLES],
     output:
         html=f"{MULTIQC_DIR}/multiqc_report.html",
-        data=directory(f"{MULTIQC_DIR}/multiqc_report_data"),
     log:
         "results/logs/cohort/multiqc.log",
     benchmark:

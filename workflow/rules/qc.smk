@@ -1,6 +1,13 @@
 # Read QC and adapter/quality trimming with fastp, per sequencing unit, after each FASTQ pair has
 # been read end to end (gzip integrity, 4-line records, equal record counts, matching read names):
 # fastp drops reads it cannot pair and only warns, so a truncated or mismatched pair stops here.
+# fastp's own HTML report is not written (--html /dev/null): fastp 0.23 loads plotly.js over the
+# network (http://opengene.org, https://cdn.plot.ly) and stamps the run's date and command line
+# into it; MultiQC's report shows the same plots from the JSON, offline and reproducibly.
+# fastp's JSON depends on its thread count: its insert-size histogram counts the pairs of one
+# worker thread only (fastp 0.23.2, one lane: 23,657 / 11,953 / 8,262 pairs "unknown" at 1 / 2 / 3
+# threads).  The count is therefore fixed, whatever Snakemake scales the job's threads to.
+FASTP_THREADS = 2
 
 
 rule check_fastq:
@@ -31,22 +38,25 @@ rule fastp:
         r1=temp("results/qc/{sample}/{unit}.trimmed_R1.fastq.gz"),
         r2=temp("results/qc/{sample}/{unit}.trimmed_R2.fastq.gz"),
         json="results/qc/{sample}/{unit}.fastp.json",
-        html="results/qc/{sample}/{unit}.fastp.html",
     log:
         "results/logs/fastp/{sample}/{unit}.log",
     benchmark:
         "results/benchmarks/fastp/{sample}/{unit}.tsv"
     conda:
         ENVS / "fastp.yaml"
-    threads: 2
+    threads: FASTP_THREADS
     resources:
         mem_mb=2000,
         runtime=60,
     params:
-        extra=config["params"]["fastp"]["extra"],
+        threads=FASTP_THREADS,
+        # checked and re-quoted (tumorboard.inputs.config.shell_args): never raw shell text
+        extra=tb_config.shell_args(
+            config["params"]["fastp"]["extra"], "params.fastp.extra"
+        ),
     shell:
         "fastp --in1 {input.r1:q} --in2 {input.r2:q} --out1 {output.r1:q} --out2 {output.r2:q}"
-        " --json {output.json:q} --html {output.html:q} --thread {threads}"
+        " --json {output.json:q} --html /dev/null --thread {params.threads}"
         " --report_title {wildcards.sample:q}.{wildcards.unit:q} {params.extra} > {log:q} 2>&1"
 
 

@@ -4,6 +4,9 @@ Offline: the version check, AI summaries and MegaQC upload are switched off, plo
 interactive (flat plots would need kaleido's bundled browser), and every proxy variable points
 at a closed loopback port so that any request MultiQC might still try fails on this machine.
 MultiQC's HTML inlines its JavaScript and CSS (checked by tests/integration/test_report_browser.py).
+Reproducible: no analysis paths (absolute) or time in the report, and the run-dependent values
+MultiQC still writes are normalised (tumorboard.qc.multiqc).  No data directory: its log, parquet
+and JSON carry the run's time and absolute paths, and the report's tables export the same values.
 """
 
 import os
@@ -13,6 +16,8 @@ import tempfile
 from pathlib import Path
 
 import yaml
+
+from tumorboard.qc.multiqc import reproducible_html
 
 sys.stderr = open(snakemake.log[0], "w")
 out = Path(snakemake.output.html)
@@ -30,6 +35,7 @@ settings = {
     "no_ai": True,
     "plots_force_interactive": True,
     "show_analysis_time": False,
+    "show_analysis_paths": False,
     "megaqc_url": None,
 }
 closed = "http://127.0.0.1:9"
@@ -58,9 +64,10 @@ with tempfile.TemporaryDirectory() as tmp:
         str(out.parent),
         "--filename",
         out.name,
-        "--data-dir",
+        "--no-data-dir",
     ]
     print(" ".join(cmd), file=sys.stderr, flush=True)
     subprocess.run(cmd, check=True, env=env, stdout=sys.stderr, stderr=sys.stderr)
 if not out.is_file():
     sys.exit(f"MultiQC wrote no report at {out}")
+out.write_text(reproducible_html(out.read_text(encoding="utf-8")), encoding="utf-8")

@@ -1,10 +1,17 @@
 """The run's configuration, checked against ``schemas/config.schema.yaml`` (package data), which
 holds the default and the meaning of every key.  Every object of the schema is closed, so a
-misspelt key is refused; each problem is reported as one line naming the key."""
+misspelt key is refused; each problem is reported as one line naming the key.
+
+Extra tool arguments (``params.fastp.extra``) are a command-line fragment that reaches a shell:
+they are split as a shell would (``shlex``), refused when they hold shell syntax (``;``, ``|``,
+``$``, backquotes, redirections, globs ...) or set what the rule itself sets (inputs, outputs,
+threads), and passed to the tool re-quoted (``shell_args``), never as raw text."""
 
 from __future__ import annotations
 
 import difflib
+import re
+import shlex
 from importlib.resources import files
 from typing import Any
 
@@ -16,6 +23,47 @@ SCHEMA = files("tumorboard") / "schemas" / "config.schema.yaml"
 
 class ConfigError(Exception):
     """The configuration has an unknown or invalid key; the message is one line."""
+
+
+# Characters with a meaning to the shell (command separators, pipes, redirections, expansions,
+# globs, comments, escapes); no fastp option value needs them.
+SHELL_SYNTAX = re.compile(r"[;&|<>$`(){}\[\]*?~!#\\\n\r]")
+# Options a rule sets itself: given again in ``extra`` they would redirect its inputs or outputs
+# or change its thread count (fastp's long and short names).
+RULE_OPTIONS = {
+    "params.fastp.extra": {
+        "--in1", "-i", "--in2", "-I", "--out1", "-o", "--out2", "-O", "--json", "-j",
+        "--html", "-h", "--thread", "-w", "--report_title", "-R", "--stdout", "--stdin",
+    },
+}  # fmt: skip
+
+
+def extra_args(value: str, key: str) -> list[str]:
+    """The arguments of an extra-arguments string, split as a shell would; ConfigError (one
+    line naming ``key``) when it does not split, holds shell syntax, or sets an option the rule
+    sets itself."""
+    if SHELL_SYNTAX.search(value):
+        char = SHELL_SYNTAX.search(value).group(0)
+        raise ConfigError(
+            f"{key} = {value!r}: {char!r} is shell syntax; give plain tool options only "
+            "(e.g. '--cut_front --cut_mean_quality 20')"
+        )
+    try:
+        args = shlex.split(value)
+    except ValueError as exc:
+        raise ConfigError(f"{key} = {value!r}: cannot be split into arguments ({exc})") from None
+    for arg in args:
+        name = arg.split("=", 1)[0]
+        if name in RULE_OPTIONS.get(key, ()):
+            raise ConfigError(
+                f"{key} = {value!r}: {name} is set by the workflow itself; remove it"
+            )
+    return args
+
+
+def shell_args(value: str, key: str) -> str:
+    """``value`` checked (``extra_args``) and re-quoted for a shell command line."""
+    return shlex.join(extra_args(value, key))
 
 
 def schema() -> dict:
@@ -70,4 +118,7 @@ def validate(config: dict[str, Any]) -> dict[str, Any]:
     errors = sorted(validator.iter_errors(config), key=lambda e: list(map(str, e.absolute_path)))
     if errors:
         raise ConfigError(explain(errors[0]))
+    for key in RULE_OPTIONS:
+        section, tool, name = key.split(".")
+        extra_args(config[section][tool][name], key)
     return config
