@@ -9,16 +9,22 @@ reference looks like to the workflow (whole chromosomes, identity contig map), o
 
 bwa index of it costs minutes (bwa indexes the N runs too, as random bases), so the genome and
 its index are cached under ``resources/cache/test_genome/<key>/`` (or $TUMORBOARD_TEST_CACHE),
-keyed by the manifest's sequences; a second ``make test`` reuses them.
+keyed by the manifest's sequences; a second ``make test`` reuses them.  bwa index is
+single-threaded: when a session will need the genome and it is not cached, the integration
+conftest starts the build in the background as the session starts (``start_background_build``),
+so the index is built on one core while the other tests run; ``site_genome`` waits for it (a file
+lock) and builds it itself if that background build failed.
 """
 
 from __future__ import annotations
 
+import fcntl
 import hashlib
 import os
 import re
 import resource
 import subprocess
+import sys
 import time
 from pathlib import Path
 
@@ -87,24 +93,52 @@ def site_genome(mirror: Path) -> dict:
     d.mkdir(parents=True, exist_ok=True)
     fasta, prefix = d / "genome.fa", d / "bwa" / "genome"
     done = d / "complete"
-    if not done.exists():
-        lengths = build_fasta(mirror, manifest, fasta)
-        pysam.faidx(str(fasta))
-        prefix.parent.mkdir(exist_ok=True)
-        t0 = time.time()
-        with open(d / "bwa_index.log", "w") as log:
-            # -a is: linear-time suffix arrays, quicker than bwtsw below 2 Gb (a test genome of
-            # ~300 Mb; a real GRCh38 needs bwtsw, the workflow's default)
-            subprocess.run(
-                ["bwa", "index", "-a", "is", "-p", str(prefix), str(fasta)],
-                check=True,
-                stdout=log,
-                stderr=subprocess.STDOUT,
-            )
-        peak = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024
-        (d / "bwa_index.cost.tsv").write_text(
-            f"genome_bp\twall_s\tpeak_rss_mb\n{sum(lengths.values())}\t"
-            f"{time.time() - t0:.1f}\t{peak:.0f}\n"
-        )
-        done.write_text("ok\n")
+    with open(d / ".lock", "w") as lock:
+        # one builder at a time (the background build of start_background_build, or a test):
+        # the other waits here and then finds the genome complete
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        if not done.exists():
+            _build(mirror, manifest, d, fasta, prefix)
+            done.write_text("ok\n")
     return {"fasta": fasta, "bwa_index": prefix, "dir": d}
+
+
+def start_background_build(mirror: Path) -> subprocess.Popen | None:
+    """Start building the genome in a background process when it is not cached; ``None`` when
+    it is.  Its output goes to ``background_build.log`` in the cache directory."""
+    d = cache_dir(PROJECT / "resources" / "manifest.yaml")
+    if (d / "complete").exists():
+        return None
+    d.mkdir(parents=True, exist_ok=True)
+    code = (
+        "import sys; from pathlib import Path; sys.path.insert(0, sys.argv[1]); "
+        "from real_genome import site_genome; site_genome(Path(sys.argv[2]))"
+    )
+    with open(d / "background_build.log", "w") as log:
+        return subprocess.Popen(
+            [sys.executable, "-c", code, str(Path(__file__).parent), str(mirror)],
+            stdout=log,
+            stderr=subprocess.STDOUT,
+            start_new_session=True,
+        )
+
+
+def _build(mirror: Path, manifest: Path, d: Path, fasta: Path, prefix: Path) -> None:
+    lengths = build_fasta(mirror, manifest, fasta)
+    pysam.faidx(str(fasta))
+    prefix.parent.mkdir(exist_ok=True)
+    t0 = time.time()
+    with open(d / "bwa_index.log", "w") as log:
+        # -a is: linear-time suffix arrays, quicker than bwtsw below 2 Gb (a test genome of
+        # ~300 Mb; a real GRCh38 needs bwtsw, the workflow's default)
+        subprocess.run(
+            ["bwa", "index", "-a", "is", "-p", str(prefix), str(fasta)],
+            check=True,
+            stdout=log,
+            stderr=subprocess.STDOUT,
+        )
+    peak = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024
+    (d / "bwa_index.cost.tsv").write_text(
+        f"genome_bp\twall_s\tpeak_rss_mb\n{sum(lengths.values())}\t"
+        f"{time.time() - t0:.1f}\t{peak:.0f}\n"
+    )

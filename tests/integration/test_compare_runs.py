@@ -24,8 +24,9 @@ def test_raised_min_vaf_names_the_lost_call_and_the_threshold(small_demo, tmp_pa
     settings["somatic"] = {"min_vaf": 0.5}
     overlay_b = run_b / "overlay_b.yaml"
     overlay_b.write_text(yaml.safe_dump(settings))
-    res = run_workflow(run_b, overlay_b,
-                       targets=["results/findings/DEMO01.json", "results/provenance/DEMO01.json"])
+    res = run_workflow(
+        run_b, overlay_b, targets=["results/findings/DEMO01.json", "results/provenance/DEMO01.json"]
+    )
     assert res.returncode == 0, res.stderr[-3000:]
 
     out = tmp_path / "changes.json"

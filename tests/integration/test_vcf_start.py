@@ -53,6 +53,7 @@ def page1_row(work, patient, alteration):
     page = (work / "results" / "report" / f"{patient}.html").read_text()
     table = page[page.index('<section id="actionable">') :]
     table = table[: table.index("</section>")]
+
     def text(fragment):
         return re.sub(r"\s+", " ", html.unescape(re.sub(r"<[^>]+>", " ", fragment))).strip()
 
