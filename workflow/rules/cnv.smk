@@ -8,6 +8,7 @@
 rule antitargets:
     input:
         targets=TARGETS,
+        pgx_targets=[] if SITE else [PGX_TARGETS],  # demo: captured too, never background
         fasta=REF,
         fai=f"{REF}.fai",
     output:

@@ -30,6 +30,8 @@ doc = findings.assemble(
     cnv_genes=inp.cnv or None,
     cnv_targets=inp.cnv_targets or None,
     outside=inp.outside or None,
+    pharmacogenomics=inp.pgx or None,
+    pgx_tables=par.pgx_tables,
 )
 findings.write(doc, snakemake.output[0])
 print(f"{len(doc['variants'])} variants, {len(doc['hotspots'])} hotspots", file=sys.stderr)
