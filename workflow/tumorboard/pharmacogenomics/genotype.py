@@ -1,13 +1,13 @@
 """Germline genotypes at the pharmacogenomic sites, counted from the reads with pysam.
 
-**SNV sites.**  Each fragment counts once (read and mate agreeing; a fragment whose mates
-disagree is left out): usable reads (primary, mapped, not duplicate, not QC-failed, MAPQ >=
-``min_mapq``) with a base of quality >= ``min_baseq`` at the site.  Depth = fragments counted.
-Genotype from the alternate-allele fraction: <= ``hom_max_other_fraction`` homozygous reference, >= 1 - that
+**SNV sites.** Each fragment counts once (read and mate agreeing; a fragment whose mates disagree
+is left out): usable reads (primary, mapped, not duplicate, not QC-failed, MAPQ >= ``min_mapq``)
+with a base of quality >= ``min_baseq`` at the site. Depth = fragments counted. Genotype from the
+alternate-allele fraction: <= ``hom_max_other_fraction`` homozygous reference, >= 1 - that
 homozygous alternate, between ``het_min_fraction`` and 1 - ``het_min_fraction`` heterozygous;
 otherwise (and when another base reaches ``het_min_fraction``) the site is not evaluable, never
-called.  Below ``min_depth`` fragments the site is not evaluable: a negative is a finding only
-with its depth, as for the somatic hotspots.
+called. Below ``min_depth`` fragments the site is not evaluable: a negative is a finding only with
+its depth, as for the somatic hotspots.
 
 **UGT1A1 TATA-box (TA)n repeat** (``*36`` 5, ``*1`` 6, ``*28`` 7, ``*37`` 8 units, traditional
 naming A(TA)nTAA).  Aligners place a 2-bp insertion or deletion anywhere in the repeat, or
