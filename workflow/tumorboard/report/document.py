@@ -373,7 +373,8 @@ def _site_text(c: dict) -> str:
     name = c.get("hgvs_c", c["site"]).split(":")[-1]
     if c["kind"] == "ta_repeat":
         name = "TATA-box (TA)n"
-    label = f"{name} ({c['allele']})" if c.get("allele") and c["kind"] == "snv" else name
+    allele = c.get("allele") if c["kind"] == "snv" else None
+    label = f"{name} ({allele})" if allele and allele != name else name
     if c["status"] != "genotyped":
         return f"{label}: not evaluable ({c.get('reason', 'no reads')})"
     if c["kind"] == "ta_repeat":
@@ -414,10 +415,22 @@ def pharmacogenomics_view(findings: dict) -> dict | None:
         "scope": block["scope"],
         "min_depth": block.get("min_depth"),
         "genes": genes,
-        "therapies": [
-            {"therapy": t["therapy"], "items": t["items"]} for t in block.get("therapies", [])
-        ],
+        "therapies": _pgx_groups(block),
     }
+
+
+def _pgx_groups(block: dict) -> list[dict]:
+    """The therapy links grouped by what they say: one entry per gene status, drug class and
+    recommendation, with the therapy lines it applies to."""
+    groups: dict[tuple, list[str]] = {}
+    for t in block.get("therapies", []):
+        for i in t["items"]:
+            key = (i["status"], i["drug_class"], i["recommendation"], i["source"])
+            groups.setdefault(key, []).append(t["therapy"])
+    return [
+        {"status": s, "drug_class": c, "recommendation": r, "source": src, "therapies": names}
+        for (s, c, r, src), names in groups.items()
+    ]
 
 
 def _pointer(findings: dict, pointer: str):

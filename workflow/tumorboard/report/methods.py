@@ -333,7 +333,7 @@ def _pharmacogenomics_paragraph(config: Mapping, tumour_only: bool) -> str:
     loci = (
         "Reads were aligned to the whole genome given (site mode), so reads of the Alu repeats "
         "inside these windows map to their own copies."
-        if config["reference"]["fasta"]
+        if config.get("reference", {}).get("fasta", "")
         else "On the demo reference the pharmacogenes are short GRCh38 windows (variant ± 1 kb; "
         "UGT1A1 3.2 kb) holding Alu repeats: real reads from the rest of the genome, Alu copies "
         "above all, would be forced onto them and could create or hide a genotype; it holds "
