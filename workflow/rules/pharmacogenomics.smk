@@ -6,12 +6,6 @@ PGX_TABLES = project_file(config["pharmacogenomics"]["tables"])
 PGX_TARGETS = f"{BUILT}/panel/pgx_targets.bed"
 
 
-def germline_sample(wildcards):
-    """The patient's germline sample: the matched normal, else the tumour (stated in the report)."""
-    p = SHEET.patients[wildcards.patient]
-    return p.normal or p.tumour
-
-
 rule pgx_targets:
     input:
         sites=f"{PGX_TABLES}/sites.tsv",
@@ -58,7 +52,6 @@ rule pharmacogenomics:
     params:
         sample=lambda wc: germline_sample(wc).sample,
         sample_type=lambda wc: germline_sample(wc).type,
-        tables=PGX_TABLES,
         settings=config["pharmacogenomics"],
         mpileup=config["params"]["mpileup"],
     script:

@@ -57,7 +57,6 @@ rule findings:
         copy_number=config["copy_number"],
         genes=config["panel"]["genes"],
         reference_mode="site" if SITE else "demo",
-        pgx_tables=PGX_TABLES,
     script:
         "../scripts/findings.py"
 

@@ -3,6 +3,7 @@
 
 import json
 import sys
+from pathlib import Path
 
 from tumorboard import pharmacogenomics as pgx
 from tumorboard.pharmacogenomics.tables import PgxTableError
@@ -15,7 +16,7 @@ try:
         inp.bam,
         inp.ref,
         ContigMap.from_tsv(inp.contigs),
-        par.tables,
+        Path(inp.sites).parent,  # the authored tables' directory
         pgx.Settings.from_config(par.settings, par.mpileup),
         par.sample,
         par.sample_type,
