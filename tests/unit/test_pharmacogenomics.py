@@ -121,20 +121,24 @@ def calls(**variants) -> list[dict]:
             value = variants.get("TA", (6, 6))
             if value == "NE":
                 out.append({"gene": r.gene, "site": name, "kind": r.kind, "status": "not evaluable",
-                            "depth": 3})  # fmt: skip
+                            "depth": 3, "chrom": r.chrom, "pos": r.pos})  # fmt: skip
                 continue
             names = {int(x.alt): x.allele for x in rows}
             out.append({"gene": r.gene, "site": name, "kind": r.kind, "status": "genotyped",
-                        "depth": 40, "units": list(value),
+                        "depth": 40, "units": list(value), "chrom": r.chrom, "pos": r.pos,
+                        "genotype": "/".join(f"(TA){u}" for u in value),
                         "alleles": [names.get(u, f"(TA){u}") for u in value]})  # fmt: skip
             continue
         value = variants.get(key, 0) if key else 0
         if value == "NE":
             out.append({"gene": r.gene, "site": name, "kind": r.kind, "status": "not evaluable",
-                        "depth": 5})  # fmt: skip
+                        "depth": 5, "chrom": r.chrom, "pos": r.pos})  # fmt: skip
         else:
             out.append({"gene": r.gene, "site": name, "kind": r.kind, "status": "genotyped",
-                        "depth": 40, "alt_copies": value})  # fmt: skip
+                        "depth": 40, "alt_copies": value, "chrom": r.chrom, "pos": r.pos,
+                        "allele": r.allele, "hgvs_c": r.hgvs_c,
+                        "zygosity": ("reference", "heterozygous", "homozygous")[value],
+                        "genotype": "/".join([r.ref] * (2 - value) + [r.alt] * value)})  # fmt: skip
     return out
 
 
@@ -334,3 +338,41 @@ def test_genotyping_a_hand_built_bam_het_repeat_and_low_depth(tmp_path):
 def test_not_assessed_block_for_a_vcf_start_has_no_links():
     block = pgx.not_assessed("no reads")
     assert pgx.link_therapies(block, [], TABLES)["therapies"] == []
+
+
+# --------------------------------------------------------------------------- report
+
+
+def test_report_shows_the_germline_note_beside_the_therapy_line_and_a_pgx_section(tmp_path):
+    import json
+
+    from test_report_page1 import EXAMPLE, ev, item
+
+    from tumorboard.findings import validate
+    from tumorboard.report.document import build_view
+    from tumorboard.report.html import render_report
+
+    findings = json.loads(EXAMPLE.read_text(encoding="utf-8"))
+    folfox = "cetuximab + FOLFOX (fluorouracil + leucovorin + oxaliplatin)"
+    findings["actionability"] = [item([ev("EID1", folfox, "sensitivity", "A"),
+                                       ev("EID2", "cetuximab", "sensitivity", "A")])]  # fmt: skip
+    block = {"origin": "germline", "status": "genotyped", "sample": "N1", "sample_type": "normal",
+             "caveat": None, "scope": pgx.SCOPE, "min_depth": 20, "therapies": [],
+             "genes": P.gene_results(calls(**{"*2A": 1, "TA": (6, 7)}), SITES)}  # fmt: skip
+    findings["pharmacogenomics"] = pgx.link_therapies(block, findings["actionability"], TABLES)
+    validate(findings)
+    view = build_view(findings, None)
+    lines = view["actionable"][0]["sensitive"]
+    line = next(x for x in lines if x.startswith(folfox))
+    assert line.endswith("germline: DPYD AS 1 (intermediate): reduce starting dose by 50%")
+    assert not any("germline" in x for x in lines if x.startswith("cetuximab ("))
+    section = view["pharmacogenomics"]
+    assert [g["gene"] for g in section["genes"]] == ["DPYD", "UGT1A1", "TPMT", "NUDT15"]
+    assert section["genes"][0]["phenotype"] == "intermediate metaboliser (activity score 1)"
+    assert [f for f, _ in section["tables"]] == ["drugs.tsv", "guidance.tsv"]
+    out = tmp_path / "r.html"
+    render_report(findings, None, out)
+    html = out.read_text()
+    assert "Germline pharmacogenomics (DPYD, UGT1A1, TPMT, NUDT15)" in html
+    assert "c.1905+1G&gt;A (*2A): C/T heterozygous, 40x" in html
+    assert "no full star-allele call" in html and "*1/*28" in html

@@ -14,6 +14,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from tumorboard.knowledge.therapies import lines as therapy_lines
+from tumorboard.reference.resources import sha256_file
 
 from . import phenotype, tables, therapies
 from .genotype import Settings, genotype_sites
@@ -39,7 +40,8 @@ def genotype_sample(
 ) -> dict:  # fmt: skip
     """The pharmacogenomics block of one patient without its therapy links: the sample used,
     every site's call and every gene's phenotype."""
-    sites = tables.read_sites(Path(tables_dir) / SITES)
+    path = Path(tables_dir) / SITES
+    sites = tables.read_sites(path)
     calls = genotype_sites(bam, fasta, contigs, sites, settings)
     block = {
         "origin": "germline",
@@ -49,6 +51,7 @@ def genotype_sample(
         "caveat": TUMOUR_CAVEAT if sample_type == "tumour" else None,
         "scope": SCOPE,
         "min_depth": settings.min_depth,
+        "tables": {SITES: sha256_file(path)},
         "genes": phenotype.gene_results(calls, sites),
         "therapies": [],
     }
@@ -78,6 +81,7 @@ def link_therapies(block: dict, actionability: list[dict], tables_dir: str | Pat
     if block["status"] != "genotyped":
         return block
     d = Path(tables_dir)
+    block["tables"] = block.get("tables", {}) | {f: sha256_file(d / f) for f in (DRUGS, GUIDANCE)}
     block["therapies"] = therapies.link(
         finding_therapies(actionability),
         block["genes"],

@@ -414,6 +414,7 @@ def pharmacogenomics_view(findings: dict) -> dict | None:
         "caveat": block.get("caveat") or "",
         "scope": block["scope"],
         "min_depth": block.get("min_depth"),
+        "tables": sorted((block.get("tables") or {}).items()),
         "genes": genes,
         "therapies": _pgx_groups(block),
     }
