@@ -112,7 +112,8 @@ def ugt1a1(calls: list[dict], sites: list[Site]) -> dict:
     star6 = next((by.get(s.site) for s in rows if s.allele == "*6"), None)
     star80 = next((by.get(s.site) for s in rows if s.allele == "*80"), None)
     notes: list[str] = []
-    missing = [c["site"] for c in (repeat, star6) if c is None or c["status"] != "genotyped"]
+    needed = {"TA repeat": repeat, "*6": star6}
+    missing = [n for n, c in needed.items() if c is None or c["status"] != "genotyped"]
     if missing:
         return {"gene": "UGT1A1", "phenotype": NOT_DETERMINED, "key": NOT_DETERMINED,
                 "diplotype": None, "notes": notes,
