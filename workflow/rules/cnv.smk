@@ -8,7 +8,7 @@
 rule antitargets:
     input:
         targets=TARGETS,
-        pgx_targets=[] if SITE else [PGX_TARGETS],  # demo: captured too, never background
+        pgx_targets=[PGX_TARGETS],  # genotyped germline sites: never copy-number background
         fasta=REF,
         fai=f"{REF}.fai",
     output:
