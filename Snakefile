@@ -22,6 +22,7 @@ except tb_config.ConfigError as exc:
 include: "workflow/rules/common.smk"
 include: "workflow/rules/unpack.smk"
 include: "workflow/rules/resources.smk"
+include: "workflow/rules/pharmacogenomics.smk"
 include: "workflow/rules/knowledgebase.smk"
 include: "workflow/rules/demo.smk"
 include: "workflow/rules/qc.smk"

@@ -179,6 +179,53 @@ def test_tumour_only_patient_uses_the_panel_of_normals(project, small_demo, trut
     assert found == {(t["chrom"], t["pos"]) for t in truth["somatic"]}
     html = (workdir / "results" / "report" / "DEMO01TO.html").read_text()
     assert "germline variants cannot be excluded" in html
+    # pharmacogenomics from the tumour, said so, and still the germline truth
+    pgx = doc["pharmacogenomics"]
+    assert (pgx["sample"], pgx["sample_type"]) == ("DEMO01-T", "tumour")
+    assert "Tumour allele fractions can mislead" in pgx["caveat"] and "Tumour-only:" in html
+    dpyd = next(g for g in pgx["genes"] if g["gene"] == "DPYD")
+    assert dpyd["activity_score"] == truth["pharmacogenomics"]["DPYD"]["activity_score"]
+
+
+def test_germline_pharmacogenomics_matches_the_truth(findings, truth):
+    """The normal's PGx genotypes, depths and phenotypes are the truth's, the block validates, is
+    labelled germline and kept apart from the somatic variants, and the FOLFOX / irinotecan lines
+    carry DPYD activity score 1 and UGT1A1 *1/*28 with their recommendations."""
+    from tumorboard.findings import validate
+
+    validate(findings)
+    pgx = findings["pharmacogenomics"]
+    assert (pgx["origin"], pgx["sample"], pgx["sample_type"]) == ("germline", "DEMO01-N", "normal")
+    assert "no full star-allele call" in pgx["scope"] and pgx["caveat"] is None
+    genes = {g["gene"]: g for g in pgx["genes"]}
+    assert set(genes) == set(truth["pharmacogenomics"])
+    for name, want in truth["pharmacogenomics"].items():
+        g = genes[name]
+        assert (g["diplotype"], g["phenotype"]) == (want["diplotype"], want["phenotype"]), name
+        assert g.get("activity_score") == want.get("activity_score", g.get("activity_score"))
+        assert g["not_evaluable"] == [] and g["not_covered"], name
+        for site in g["sites"]:
+            assert site["status"] == "genotyped" and site["depth"] >= pgx["min_depth"], site
+    spiked = {(v["chrom"], v["pos"]) for v in truth["germline"] if v["gene"] in genes}
+    for site in (s for g in genes.values() for s in g["sites"] if s["kind"] == "snv"):
+        het = (site["chrom"], site["pos"]) in spiked
+        assert site["zygosity"] == ("heterozygous" if het else "reference"), site["site"]
+        if het:
+            assert 0.3 <= site["alt_fraction"] <= 0.7, site
+    repeat = next(s for s in genes["UGT1A1"]["sites"] if s["kind"] == "ta_repeat")
+    assert repeat["units"] == truth["pharmacogenomics"]["UGT1A1"]["repeat_units"]
+    assert repeat["alleles"] == ["*1", "*28"]
+    # germline, never somatic
+    assert not {v["gene"] for v in findings["variants"]} & set(genes)
+    links = {t["therapy"]: t["items"] for t in pgx["therapies"]}
+    fluoro = [n for n in links if "fluorouracil" in n or "capecitabine" in n]
+    irino = [n for n in links if "irinotecan" in n]
+    assert fluoro and irino
+    dpyd_short = "DPYD AS 1 (intermediate): reduce starting dose by 50%"
+    assert all(any(i["short"] == dpyd_short for i in links[n]) for n in fluoro)
+    assert all(
+        any(i["short"].startswith("UGT1A1 *1/*28 (intermediate)") for i in links[n]) for n in irino
+    )
 
 
 def test_actionable_findings_are_tiered_with_evidence(findings):

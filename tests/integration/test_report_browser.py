@@ -168,6 +168,14 @@ def test_pdf_pages_and_text(demo, findings, tmp_path):
     for item in findings["actionability"]:
         assert compact(item["alteration"]) in page1, item["alteration"]
     assert compact("not mutated (min depth") in page1 and "LoD" in page1
+    # germline pharmacogenomics beside the fluoropyrimidine line on page 1 (the demo's FOLFOX +
+    # encorafenib + cetuximab line), and its own section with every gene
+    assert compact("germline: DPYD AS 1 (intermediate): reduce starting dose by 50%") in page1
+    assert compact("Germline pharmacogenomics (DPYD, UGT1A1, TPMT, NUDT15)") in flat
+    for g in findings["pharmacogenomics"]["genes"]:
+        for cell in (g["diplotype"], g["phenotype"]):
+            assert compact(cell) in flat, (g["gene"], cell)
+    assert compact("no full star-allele call") in flat
 
 
 def test_pdf_draws_inline_svg_and_fetches_nothing(tmp_path):

@@ -162,6 +162,24 @@ def test_site_findings_equal_loci_findings(loci_run, site_run):
     assert {c["gene"]: c["call"] for c in site["copy_number"]}["ERBB2"] == "amplified"
 
 
+def test_site_pharmacogenomics_equal_loci_pharmacogenomics(loci_run, site_run):
+    """The germline PGx sites are GRCh38 positions: genotyped on the loci reference through the
+    contig map and on the whole-chromosome genome as they are, with the same calls (the user's
+    BED does not cover them: genotyping reads the BAM, not the capture)."""
+    loci = findings(loci_run)["pharmacogenomics"]
+    site = findings(site_run[0])["pharmacogenomics"]
+    lg = {g["gene"]: g for g in loci["genes"]}
+    assert [g["gene"] for g in site["genes"]] == list(lg)
+    for g in site["genes"]:
+        other = lg[g["gene"]]
+        assert (g["diplotype"], g["phenotype"]) == (other["diplotype"], other["phenotype"]), g
+        for a, b in zip(g["sites"], other["sites"], strict=True):
+            assert (a["site"], a["status"], a.get("genotype")) == (
+                b["site"], b["status"], b.get("genotype")), a  # fmt: skip
+            assert abs(a["depth"] - b["depth"]) <= max(3, 0.05 * b["depth"]), (a, b)
+    assert {g["gene"]: g["phenotype"] for g in site["genes"]}["DPYD"] == "intermediate metaboliser"
+
+
 def test_user_bed_drives_coverage_calling_and_copy_number(site_run):
     work, extra = site_run
     labelled = list(

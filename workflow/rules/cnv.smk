@@ -8,6 +8,7 @@
 rule antitargets:
     input:
         targets=TARGETS,
+        pgx_targets=[PGX_TARGETS],  # genotyped germline sites: never copy-number background
         fasta=REF,
         fai=f"{REF}.fai",
     output:

@@ -252,6 +252,12 @@ def from_reads(pattern):
     return inner
 
 
+def germline_sample(wildcards):
+    """The patient's germline sample (pharmacogenomics): the matched normal, else the tumour."""
+    p = SHEET.patients[wildcards.patient]
+    return p.normal or p.tumour
+
+
 def final_outputs():
     out = []
     for pid in SHEET.patients:

@@ -8,6 +8,7 @@ rule simulate_demo:
         fai=f"{REF}.fai",
         contigs=CONTIGS,
         targets=TARGETS,
+        pgx_targets=PGX_TARGETS,
         truth=project_file(config["demo"]["truth"]),
     output:
         expand(

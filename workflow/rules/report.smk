@@ -31,6 +31,13 @@ rule findings:
             if SHEET.patients[wc.patient].tumour.from_vcf
             else []
         ),
+        # germline pharmacogenomics (patients with reads) and the tables its therapy links read
+        pgx=lambda wc: (
+            []
+            if SHEET.patients[wc.patient].tumour.from_vcf
+            else f"results/pgx/{wc.patient}.json"
+        ),
+        pgx_tables=[f"{PGX_TABLES}/drugs.tsv", f"{PGX_TABLES}/guidance.tsv"],
     output:
         "results/findings/{patient}.json",
     log:

@@ -9,7 +9,8 @@ sys.stderr = open(snakemake.log[0], "w")
 p = snakemake.params
 try:
     bins = antitargets_from_fasta(
-        panel.read_bed(snakemake.input.targets),
+        panel.read_bed(snakemake.input.targets)
+        + [t for b in snakemake.input.pgx_targets for t in panel.read_bed(b)],
         snakemake.input.fasta,
         p.avg_size,
         p.min_size,

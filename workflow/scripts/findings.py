@@ -1,6 +1,7 @@
 """Assemble the findings JSON for one patient (tumorboard.findings.assemble)."""
 
 import sys
+from pathlib import Path
 
 from tumorboard import findings
 
@@ -30,6 +31,8 @@ doc = findings.assemble(
     cnv_genes=inp.cnv or None,
     cnv_targets=inp.cnv_targets or None,
     outside=inp.outside or None,
+    pharmacogenomics=inp.pgx or None,
+    pgx_tables=str(Path(inp.pgx_tables[0]).parent),
 )
 findings.write(doc, snakemake.output[0])
 print(f"{len(doc['variants'])} variants, {len(doc['hotspots'])} hotspots", file=sys.stderr)

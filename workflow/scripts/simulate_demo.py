@@ -14,7 +14,9 @@ contigs = ContigMap.from_tsv(snakemake.input.contigs)
 truth = simulate.load_truth(snakemake.input.truth, contigs, snakemake.input.fasta)
 with pysam.FastaFile(snakemake.input.fasta) as fa:
     lengths = dict(zip(fa.references, fa.lengths, strict=True))
-regions = simulate.simulation_regions(panel.read_bed(snakemake.input.targets), p.padding, lengths)
+# the panel's targets and the pharmacogenomic sites' (germline genotyping in the normal)
+targets = panel.read_bed(snakemake.input.targets) + panel.read_bed(snakemake.input.pgx_targets)
+regions = simulate.simulation_regions(targets, p.padding, lengths)
 # distinct seeds for tumour and normal, both fixed by the configured seed
 seed = p.seed * 2 + (1 if p.tumour else 0)
 off_target = simulate.off_target_regions(snakemake.input.fasta, regions)

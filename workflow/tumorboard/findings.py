@@ -16,6 +16,7 @@ import jsonschema
 import pandas as pd
 import pysam
 
+from tumorboard import pharmacogenomics as pgx
 from tumorboard.annotation import hgvs
 from tumorboard.calling import hotspots
 from tumorboard.calling.caller import params_from_config
@@ -319,6 +320,8 @@ def assemble(
     cnv_genes: str | None = None,
     cnv_targets: str | None = None,
     outside: str | None = None,
+    pharmacogenomics: str | None = None,
+    pgx_tables: str | None = None,
 ) -> dict:
     """The findings document of one patient (``tumorboard.inputs.sheet.Patient``) from the
     workflow's outputs: the annotated somatic ``vcf``, hotspot statuses (genotyped in
@@ -408,4 +411,19 @@ def assemble(
     doc["germline"] = germline_findings(doc)
     doc["co_occurrence"] = co_occurrence(doc, patient.tumour.tumour_type)
     doc["knowledge_base"] = kb.provenance()
+    if pgx_tables:  # germline, kept apart from the somatic findings (tumorboard.pharmacogenomics)
+        doc["pharmacogenomics"] = pharmacogenomics_block(
+            pharmacogenomics, doc["actionability"], pgx_tables
+        )
     return doc
+
+
+def pharmacogenomics_block(path: str | None, actionability: list[dict], tables: str) -> dict:
+    """The patient's germline pharmacogenomics (``results/pgx/{patient}.json``) with its therapy
+    links; without reads (a VCF start) the block says it was not assessed."""
+    if path is None:
+        block = pgx.not_assessed("no reads: the patient starts from a VCF")
+    else:
+        with open(path) as fh:
+            block = json.load(fh)
+    return pgx.link_therapies(block, actionability, tables)

@@ -336,13 +336,102 @@ PAGE1_THERAPIES = 2  # per finding and direction on the first page; "Evidence de
 def _therapy_line(t: dict) -> str:
     where = ", ".join(t["tumour_types"]) or "any tumour type"
     ids = ", ".join(t["evidence"][:4]) + (" …" if len(t["evidence"]) > 4 else "")
-    return f"{t['therapy']} — Tier {t['tier']}-{t['tier_level']}, {where} ({ids})"
+    pgx = f" — germline: {t['pgx']}" if t.get("pgx") else ""
+    return f"{t['therapy']} — Tier {t['tier']}-{t['tier_level']}, {where} ({ids}){pgx}"
 
 
 def _short_therapy(t: dict) -> str:
     ids = ", ".join(t["evidence"][:2]) + (" …" if len(t["evidence"]) > 2 else "")
     why = f" — {t['why']}" if t.get("why") else ""
-    return f"{t['therapy']} ({t['tier']}-{t['tier_level']}; {ids}){why}"
+    pgx = f" — germline: {t['pgx']}" if t.get("pgx") else ""
+    return f"{t['therapy']} ({t['tier']}-{t['tier_level']}; {ids}){why}{pgx}"
+
+
+def pgx_notes(findings: dict, full: bool = False) -> dict[str, str]:
+    """{therapy line: the germline phenotypes and recommendations that bear on it}, short for
+    page 1, ``full`` for the evidence details (tumorboard.pharmacogenomics)."""
+    block = findings.get("pharmacogenomics") or {}
+    out = {}
+    for t in block.get("therapies", []):
+        texts = [
+            f"{i['status']} → {i['drug_class']}: {i['recommendation']} ({i['source']})"
+            if full
+            else i["short"]
+            for i in t["items"]
+        ]
+        out[t["therapy"]] = "; ".join(texts)
+    return out
+
+
+def _with_pgx(therapy: str, notes: dict[str, str]) -> str:
+    """A therapy name with its germline note in brackets, when it has one."""
+    return f"{therapy} [germline: {notes[therapy]}]" if therapy in notes else therapy
+
+
+def _site_text(c: dict) -> str:
+    """One site's call with its depth: 'c.1905+1G>A (*2A): C/T heterozygous, 248x'."""
+    name = c.get("hgvs_c", c["site"]).split(":")[-1]
+    if c["kind"] == "ta_repeat":
+        name = "TATA-box (TA)n"
+    allele = c.get("allele") if c["kind"] == "snv" else None
+    label = f"{name} ({allele})" if allele and allele != name else name
+    if c["status"] != "genotyped":
+        return f"{label}: not evaluable ({c.get('reason', 'no reads')})"
+    if c["kind"] == "ta_repeat":
+        alleles = "/".join(c.get("alleles", []))
+        excluded = c.get("not_spanning", 0) + c.get("unreadable", 0)
+        return (f"{label}: {c['genotype']} ({alleles}), {c['depth']} spanning fragments "
+                f"({excluded} not spanning or unreadable, excluded)")  # fmt: skip
+    return f"{label}: {c['genotype']} {c['zygosity']}, {c['depth']}x"
+
+
+def pharmacogenomics_view(findings: dict) -> dict | None:
+    """The PGx section: sample, caveat, scope, and one row per gene (genotype per site with its
+    depth, diplotype, phenotype, notes, what was not evaluable or not covered)."""
+    block = findings.get("pharmacogenomics")
+    if not block:
+        return None
+    genes = []
+    for g in block["genes"]:
+        score = g.get("activity_score")
+        genes.append(
+            {
+                "gene": g["gene"],
+                "diplotype": g.get("diplotype") or DASH,
+                "phenotype": g["phenotype"]
+                + (f" (activity score {score:g})" if score is not None else ""),
+                "reason": g.get("reason") or "",
+                "sites": [_site_text(c) for c in g["sites"]],
+                "notes": list(g.get("notes", [])),
+                "not_covered": g["not_covered"],
+            }
+        )
+    sample = block.get("sample")
+    return {
+        "status": block["status"],
+        "reason": block.get("reason") or "",
+        "sample": f"{sample} ({block.get('sample_type')})" if sample else DASH,
+        "caveat": block.get("caveat") or "",
+        "scope": block["scope"],
+        "min_depth": block.get("min_depth"),
+        "tables": sorted((block.get("tables") or {}).items()),
+        "genes": genes,
+        "therapies": _pgx_groups(block),
+    }
+
+
+def _pgx_groups(block: dict) -> list[dict]:
+    """The therapy links grouped by what they say: one entry per gene status, drug class and
+    recommendation, with the therapy lines it applies to."""
+    groups: dict[tuple, list[str]] = {}
+    for t in block.get("therapies", []):
+        for i in t["items"]:
+            key = (i["status"], i["drug_class"], i["recommendation"], i["source"])
+            groups.setdefault(key, []).append(t["therapy"])
+    return [
+        {"status": s, "drug_class": c, "recommendation": r, "source": src, "therapies": names}
+        for (s, c, r, src), names in groups.items()
+    ]
 
 
 def _pointer(findings: dict, pointer: str):
@@ -478,16 +567,19 @@ def _actionable(findings: dict) -> list[dict]:
             if x["kind"] == "gated":
                 set_aside.setdefault(x["therapy"], x["reason"])
     notes = {t["therapy"]: t["note"] for a in items for t in a["therapies"] if t.get("note")}
+    pgx_short, pgx_full = pgx_notes(findings), pgx_notes(findings, full=True)
     on_page = {t["therapy"] for here, _ in columns for t in here}
     shown: dict[str, str] = {}  # therapy -> the finding whose row shows it
     for a, (here, other) in zip(items, columns, strict=True):
-        therapies = [t for t in a["therapies"] if t["tier"] in ("I", "II")]
+        therapies = [t | {"pgx": pgx_full.get(t["therapy"])}
+                     for t in a["therapies"] if t["tier"] in ("I", "II")]  # fmt: skip
         # a Tier I line already shown for an earlier finding is named once more, by reference,
         # so a row's tier is never left without the line that gives it
         above = [t for t in here if t["therapy"] in shown and t["tier"] == "I"]
         here = [t for t in here if t["therapy"] not in shown]
         shown.update({t["therapy"]: a["alteration"] for t in here})
         for t in here:
+            t["pgx"] = pgx_short.get(t["therapy"])
             gated = set_aside.get(t["therapy"]) if t["response"] != "sensitivity" else None
             t["why"] = notes.get(t["therapy"]) or (
                 gated.removeprefix("not for this patient: ") if gated else None
@@ -500,7 +592,8 @@ def _actionable(findings: dict) -> list[dict]:
                 if x["therapy"] not in names:
                     names.append(x["therapy"])
         not_for = [
-            f"{', '.join(names[:3])}{f' +{len(names) - 3} more' if len(names) > 3 else ''}"
+            f"{', '.join(_with_pgx(n, pgx_short) for n in names[:3])}"
+            f"{f' +{len(names) - 3} more' if len(names) > 3 else ''}"
             f" — {reason}"
             for reason, names in by_reason.items()
         ]
@@ -693,6 +786,7 @@ def build_view(findings: dict, provenance: dict | None) -> dict:
             for c in findings.get("co_occurrence", [])
         ],
         "negatives": negative_summary(findings),
+        "pharmacogenomics": pharmacogenomics_view(findings),
         "knowledge_base": _knowledge_base(findings),
         "kb_currency": knowledge_currency(findings, provenance),
         "variants": [_variant_row(v) for v in findings["variants"]],

@@ -337,6 +337,43 @@ def _paralogue_paragraph(config: Mapping) -> str:
     )
 
 
+def _pharmacogenomics_paragraph(config: Mapping, tumour_only: bool) -> str:
+    """Germline pharmacogenomics: sample, counting, thresholds, phenotype rules and, on the demo
+    reference, the mapping risk of its short pharmacogene windows."""
+    pgx = config["pharmacogenomics"]
+    mp = config["params"]["mpileup"]
+    sample = (
+        "the tumour (no matched normal: tumour allele fractions can mislead)"
+        if tumour_only
+        else "the matched normal"
+    )
+    loci = (
+        "Reads were aligned to the whole genome given (site mode), so reads of the Alu repeats "
+        "inside these windows map to their own copies."
+        if config.get("reference", {}).get("fasta", "")
+        else "On the demo reference the pharmacogenes are short GRCh38 windows (variant ± 1 kb; "
+        "UGT1A1 3.2 kb) holding Alu repeats: real reads from the rest of the genome, Alu copies "
+        "above all, would be forced onto them and could create or hide a genotype; it holds "
+        "simulated reads only. Real samples need site mode (a whole GRCh38 genome)."
+    )
+    return (
+        f"Germline pharmacogenomics (DPYD, UGT1A1, TPMT, NUDT15) was genotyped in {sample} at "
+        f"the listed sites only (no full star-allele call), counting each fragment once (MAPQ ≥ "
+        f"{mp['min_mapq']}, base quality ≥ {mp['min_baseq']}): heterozygous at an allele fraction "
+        f"of {_pct(pgx['het_min_fraction'])}–{_pct(1 - pgx['het_min_fraction'])}, homozygous "
+        f"within {_pct(pgx['hom_max_other_fraction'])} of 0 or 1, not evaluable between these "
+        f"bands or below {pgx['min_depth']} fragments. The UGT1A1 TATA-box (TA)n repeat was "
+        f"counted in each read's own sequence between its flanks ({pgx['repeat_flank']} aligned "
+        f"bases each side, at most one mismatch), so that an insertion placed anywhere in the "
+        f"repeat counts and reads that do not span it are excluded. Phenotypes follow CPIC: the "
+        f"DPYD activity score sums the two lowest-activity alleles (2017 update; HapB3 from "
+        f"c.1129-5923C>G, January 2024 update), UGT1A1 *28/*37/*6 decreased and *80 alone of "
+        f"unknown function, TPMT and NUDT15 no-function alleles (2018 update); without phasing "
+        f"a call that depends on phase is reported as ambiguous. Recommendations: CPIC for "
+        f"fluoropyrimidines and thiopurines, DPWG 2022 for irinotecan (CPIC has none). {loci}"
+    )
+
+
 def _vcf_paragraphs() -> list[str]:
     return [
         "Somatic calls were imported from the patient's VCF with the original caller's filters, "
@@ -433,7 +470,12 @@ def methods_paragraphs(
         f"{tool(versions, 'python:matplotlib')}, its PDF with "
         f"{tool(versions, 'python:weasyprint')}; cohort QC with {tool(versions, 'python:multiqc')}."
     )
-    return [intro, *body, annotation, *kb, report]
+    pgx = (
+        [_pharmacogenomics_paragraph(config, tumour_only)]
+        if not from_vcf and "pharmacogenomics" in config
+        else []
+    )
+    return [intro, *body, *pgx, annotation, *kb, report]
 
 
 # --------------------------------------------------------------------------- provenance
