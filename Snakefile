@@ -33,6 +33,7 @@ include: "workflow/rules/annotate.smk"
 include: "workflow/rules/report.smk"
 include: "workflow/rules/pdf.smk"
 include: "workflow/rules/cohort.smk"
+include: "workflow/rules/cluster.smk"
 
 
 rule all:
