@@ -34,6 +34,7 @@ include: "workflow/rules/report.smk"
 include: "workflow/rules/pdf.smk"
 include: "workflow/rules/cohort.smk"
 include: "workflow/rules/cluster.smk"
+include: "workflow/rules/keep_going.smk"
 
 
 rule all:
