@@ -22,7 +22,8 @@ import sys
 import time
 from pathlib import Path
 
-PROJECT = Path(__file__).resolve().parents[1]
+HERE = Path(__file__).resolve().parents[1]
+PROJECT = HERE  # the workflow planned (--project: e.g. an export of main, for a before/after)
 SNAKEMAKE = str(Path(sys.executable).with_name("snakemake"))
 SIZES = (10, 100, 300, 1000)
 
@@ -67,8 +68,8 @@ def base_cmd(sdir: Path, ov: Path) -> list[str]:
     ]
 
 
-def timed(cmd: list[str]) -> tuple[float, int, str]:
-    """(wall s, peak RSS MB, stdout+stderr) of ``cmd`` under /usr/bin/time -v."""
+def timed(cmd: list[str]) -> tuple[float, float, int, str]:
+    """(wall s, CPU s, peak RSS MB, stdout+stderr) of ``cmd`` under /usr/bin/time -v."""
     t0 = time.monotonic()
     res = subprocess.run(
         ["/usr/bin/time", "-v", *cmd], capture_output=True, text=True, env=run_env()
@@ -77,7 +78,10 @@ def timed(cmd: list[str]) -> tuple[float, int, str]:
     if res.returncode != 0:
         raise SystemExit(f"dryrun: {' '.join(cmd)} failed:\n{res.stderr[-3000:]}")
     rss = int(re.search(r"Maximum resident set size \(kbytes\): (\d+)", res.stderr).group(1))
-    return wall, rss // 1024, res.stdout + res.stderr
+    cpu = sum(
+        float(x) for x in re.findall(r"(?:User|System) time \(seconds\): ([\d.]+)", res.stderr)
+    )
+    return wall, cpu, rss // 1024, res.stdout + res.stderr
 
 
 def run_env() -> dict:
@@ -154,20 +158,23 @@ def main() -> None:
         samples, units = write_sheets(work, n, reads)
         ov = overlay(samples.parent, samples, units, ARGS.mirror)
         cmd = base_cmd(samples.parent, ov)
-        walls, rss, out = [], 0, ""
+        walls, cpus, rss, out = [], [], 0, ""
         for _ in range(ARGS.repeats):
-            wall, r, out = timed(cmd)
+            wall, cpu, r, out = timed(cmd)
             walls.append(wall)
+            cpus.append(cpu)
             rss = max(rss, r)
         jobs = job_count(out)
         sched = scheduler_jobs(samples.parent, ov) if ARGS.scheduler_jobs else -1
         row = {
+            "workflow": ARGS.label or str(PROJECT),
             "patients": n,
             "jobs": jobs,
             "jobs_per_patient": round(jobs / n, 1),
             "scheduler_jobs": sched,
             "wall_s": round(min(walls), 1),
             "wall_s_runs": ",".join(f"{w:.1f}" for w in walls),
+            "cpu_s": round(min(cpus), 1),
             "peak_rss_mb": rss,
             "load1": round(os.getloadavg()[0], 1),
         }
@@ -194,28 +201,40 @@ def subprocess_free(cmd: list[str]) -> None:
 
 
 def write_results(rows: list[dict]) -> None:
+    """bench/results/dryrun.tsv and .md; rows of other workflows (labels) already there are kept,
+    so a before/after is two runs with different --label."""
     out = Path(ARGS.out)
     out.mkdir(parents=True, exist_ok=True)
     keys = list(rows[0])
-    (out / "dryrun.tsv").write_text(
+    tsv = out / "dryrun.tsv"
+    if tsv.exists():
+        lines = tsv.read_text().splitlines()
+        old = [
+            dict(zip(lines[0].split("\t"), line.split("\t"), strict=False)) for line in lines[1:]
+        ]
+        mine = {r["workflow"] for r in rows}
+        rows = [r for r in old if r.get("workflow") not in mine and set(r) == set(keys)] + rows
+    tsv.write_text(
         "\t".join(keys) + "\n" + "".join("\t".join(str(r[k]) for k in keys) + "\n" for r in rows)
     )
     md = [
         "# `snakemake -n` on cohorts of N tumour/normal patients (bench/dryrun.py)",
         "",
         f"{platform.node()}, {os.cpu_count()} CPUs, Python {platform.python_version()}; "
-        f"best of {ARGS.repeats} run(s); load = 1-min load average after the runs "
-        "(the machine is shared). Goal: 1,000 patients in <= 30 s and <= 1 GB.",
+        f"best of {ARGS.repeats} run(s); CPU = user + system seconds of the dry run; load = "
+        "1-min load average after it (the machine is shared: under load, wall time is inflated "
+        "and CPU time is the comparable figure). Goal: 1,000 patients in <= 30 s and <= 1 GB.",
         "",
-        "| patients | jobs | jobs/patient | SLURM jobs (profiles/slurm) | dry-run wall | "
-        "peak RSS | load |",
-        "|---|---|---|---|---|---|---|",
+        "| workflow | patients | jobs | jobs/patient | SLURM jobs (profiles/slurm) | "
+        "dry-run wall | CPU | peak RSS | load |",
+        "|---|---|---|---|---|---|---|---|---|",
     ]
     for r in rows:
+        sched = int(r["scheduler_jobs"])
         md.append(
-            f"| {r['patients']:,} | {r['jobs']:,} | {r['jobs_per_patient']} | "
-            f"{r['scheduler_jobs']:,} | {r['wall_s']} s ({r['wall_s_runs']}) | "
-            f"{r['peak_rss_mb']:,} MB | {r['load1']} |"
+            f"| {r['workflow']} | {int(r['patients']):,} | {int(r['jobs']):,} | "
+            f"{r['jobs_per_patient']} | {f'{sched:,}' if sched >= 0 else '-'} | "
+            f"{r['wall_s']} s | {r['cpu_s']} s | {int(r['peak_rss_mb']):,} MB | {r['load1']} |"
         )
     (out / "dryrun.md").write_text("\n".join(md) + "\n")
 
@@ -226,9 +245,12 @@ if __name__ == "__main__":
     ap.add_argument("--repeats", type=int, default=1)
     ap.add_argument("--mirror", default=str(PROJECT.parent / "shared" / "data"))
     ap.add_argument("--reads", default="", help="folder with DEMO01-{T,N}/L00{1,2}_R{1,2}.fastq.gz")
-    ap.add_argument("--work", default=str(PROJECT / "bench" / "work" / "dryrun"))
-    ap.add_argument("--out", default=str(PROJECT / "bench" / "results"))
+    ap.add_argument("--work", default=str(HERE / "bench" / "work" / "dryrun"))
+    ap.add_argument("--out", default=str(HERE / "bench" / "results"))
     ap.add_argument("--profile", action="store_true", help="cProfile the largest N")
+    ap.add_argument("--project", default=str(HERE), help="the workflow to plan (default: this)")
+    ap.add_argument("--label", default="", help="a name for this workflow in the results")
     ap.add_argument("--no-scheduler-jobs", dest="scheduler_jobs", action="store_false")
     ARGS = ap.parse_args()
+    PROJECT = Path(ARGS.project).resolve()
     main()
