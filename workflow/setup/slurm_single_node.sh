@@ -1,18 +1,20 @@
 #!/usr/bin/env bash
 # A real single-node SLURM cluster on this machine (Debian slurm-wlm + munge), private to a state
-# directory, to run the workflow through `--executor slurm` (tests/slurm/, `make test-slurm`).
+# directory, to run the workflow through `--executor slurm` (tests/integration/test_slurm.py, `make test-slurm`).
 #
 #   workflow/setup/slurm_single_node.sh install           # apt-get slurm-wlm munge if missing (root)
 #   workflow/setup/slurm_single_node.sh start STATE_DIR   # munged, slurmctld, slurmd; waits for idle
 #   workflow/setup/slurm_single_node.sh stop STATE_DIR    # stops those three, by their pid files
 #
 # Everything lives in STATE_DIR: slurm.conf (clients find it through SLURM_CONF=STATE_DIR/slurm.conf),
-# the munge socket, pid files, logs, spool and the job completion log (jobcomp.log: one line per
+# pid files, logs, spool and the job completion log (jobcomp.log: one line per
 # finished job, the scheduler's own record). Ports and munge socket are the cluster's own, so a
-# SLURM or munge already running on the machine is neither used nor touched. One thing outside
+# SLURM or munge already running on the machine is neither used nor touched. Two things outside
 # STATE_DIR: the executor's job step strips SLURM_CONF before its `srun`, which then reads
 # /run/slurm/conf/slurm.conf (where a configless slurmd puts it), so `start` links that to
-# STATE_DIR/slurm.conf (refusing if /run/slurm/conf exists) and `stop` removes the link. Recipe and traps:
+# STATE_DIR/slurm.conf (refusing if /run/slurm/conf exists) and `stop` removes the link; and munged's
+# socket, pid and log go to a /tmp/slurm_single_node_munge.* directory (user munge must reach them),
+# which `stop` removes. Recipe and traps:
 # ../shared/docs/HPC_AND_TOOLS.md (no systemd here: daemons are started directly).
 # Needs root (slurmd runs jobs as their user; munged as user munge).
 set -euo pipefail
@@ -48,15 +50,17 @@ start() {
     die "/run/slurm/conf exists (a configless slurmd, or a cluster not stopped: $0 stop STATE_DIR)"
   mkdir -p "$state"/{ctld,spool}
   state=$(cd "$state" && pwd)
-  install -d -o munge -g munge -m 0755 "$state/munge"   # socket dir: o+x required
-
-  # munged: own socket, pid, log and seed files (the key is the package's)
-  runuser -u munge -- /usr/sbin/munged --socket="$state/munge/socket" \
-    --pid-file="$state/munge/munged.pid" --log-file="$state/munge/munged.log" \
-    --seed-file="$state/munge/munged.seed"
-  for _ in $(seq 50); do [[ -S $state/munge/socket ]] && break; sleep 0.1; done
-  [[ -S $state/munge/socket ]] || die "munged did not start: $state/munge/munged.log"
-  cp "$state/munge/munged.pid" "$state/munged.pid"
+  # munged runs as user munge, which must reach its socket: STATE_DIR may sit in a private
+  # (0700) directory such as a pytest tmp dir, so its files go to a directory of their own
+  local munge
+  munge=$(mktemp -d /tmp/slurm_single_node_munge.XXXXXX)
+  echo "$munge" > "$state/munge_dir"
+  chown munge:munge "$munge" && chmod 0755 "$munge"   # socket dir: o+x required
+  runuser -u munge -- /usr/sbin/munged --socket="$munge/socket" \
+    --pid-file="$munge/munged.pid" --log-file="$munge/munged.log" --seed-file="$munge/munged.seed"
+  for _ in $(seq 50); do [[ -S $munge/socket ]] && break; sleep 0.1; done
+  [[ -S $munge/socket ]] || die "munged did not start: $munge/munged.log"
+  cp "$munge/munged.pid" "$state/munged.pid"
 
   local node
   node=$(slurmd -C | head -1)   # NodeName=<host> CPUs=... RealMemory=...
@@ -68,7 +72,7 @@ SlurmctldPort=$CTLD_PORT
 SlurmdPort=$((CTLD_PORT + 1))
 SlurmUser=root
 AuthType=auth/munge
-AuthInfo=socket=$state/munge/socket
+AuthInfo=socket=$munge/socket
 StateSaveLocation=$state/ctld
 SlurmdSpoolDir=$state/spool
 SlurmctldPidFile=$state/slurmctld.pid
@@ -126,6 +130,10 @@ stop() {
     fi
     rm -f "$state/$f.pid"
   done
+  if [[ -f $state/munge_dir ]]; then
+    rm -rf -- "$(cat "$state/munge_dir")"
+    rm -f "$state/munge_dir"
+  fi
   # the client config link, if it is this cluster's
   if [[ -f /run/slurm/conf/.slurm_single_node && $(cat /run/slurm/conf/.slurm_single_node) == "$(cd "$state" && pwd)" ]]; then
     rm -f /run/slurm/conf/slurm.conf /run/slurm/conf/.slurm_single_node

@@ -92,7 +92,7 @@ def write(
     patients: Mapping[str, Sequence[str]],
     expected: Mapping[str, Sequence[str]],
     findings: Mapping[str, str],
-    log_path: str | Path | None,
+    log_path: str | Path | Sequence[str | Path] | None,
     out: Mapping[str, str],
     genes: Sequence[str],
     targets: str | Path,
@@ -100,7 +100,9 @@ def write(
     """Write the cohort tables and oncoprint of the patients whose findings exist and the list of
     the others. ``findings``: patient -> findings JSON path; ``out``: keys summary, maf, cna,
     oncoprint, unfinished -> paths. Returns (finished patients, unfinished rows)."""
-    log_text = Path(log_path).read_text(errors="replace") if log_path else ""
+    # Snakemake hands its handlers the log file, or a list of them (one per logger)
+    logs = [log_path] if isinstance(log_path, str | Path) else list(log_path or [])
+    log_text = "\n".join(Path(p).read_text(errors="replace") for p in logs if Path(p).is_file())
     rows = unfinished_rows(patients, expected, log_text)
     finished = [p for p in patients if Path(findings[p]).exists()]
     cohort = tables.load_findings([findings[p] for p in finished])
