@@ -105,13 +105,24 @@ def local_rules() -> set[str]:
     return set(re.findall(r"^\s+(\w+),?$", block, re.M)) | {"all"}
 
 
-def scheduler_jobs(sdir: Path, ov: Path) -> int:
-    """Jobs a SLURM run would submit: a dry run with profiles/slurm's groups (no SLURM needed:
-    groups apply to a dry run too), counting each group job once and leaving out local rules."""
+def scheduler_jobs(sdir: Path, ov: Path, pon_file: bool) -> tuple[int, float, float]:
+    """(jobs a SLURM run would submit, wall s, CPU s of planning it): a dry run with
+    profiles/slurm's groups (no SLURM needed: groups apply to a dry run too), each group job
+    counted once, local rules left out. ``pon_file``: the panel of normals is a file
+    (somatic.panel_of_normals: path) rather than built from the cohort's normals, which makes
+    every patient's calling depend on every normal (see bench/README.md: Snakemake's group
+    check then costs patients x cohort)."""
     import yaml
 
-    prof = yaml.safe_load((PROJECT / "profiles" / "slurm" / "config.yaml").read_text())
-    cmd = base_cmd(sdir, ov) + [
+    prof = yaml.safe_load((HERE / "profiles" / "slurm" / "config.yaml").read_text())
+    cmd = base_cmd(sdir, ov)
+    if pon_file:
+        pon = sdir.parent / "pon_file.vcf.gz"
+        pon.touch()
+        extra = sdir / "pon_file.yaml"
+        extra.write_text(f"somatic:\n  panel_of_normals: {pon}\n")
+        cmd.append(str(extra))
+    cmd += [
         "--cores",
         str(prof["cores"]),
         "--groups",
@@ -119,15 +130,12 @@ def scheduler_jobs(sdir: Path, ov: Path) -> int:
         "--group-components",
         *prof["group-components"],
     ]
-    res = subprocess.run(cmd, capture_output=True, text=True, env=run_env())
-    out = res.stdout + res.stderr
-    if res.returncode != 0:
-        raise SystemExit(f"dryrun: grouped dry run failed:\n{out[-3000:]}")
+    wall, cpu, _, out = timed(cmd)
     groups = len(re.findall(r"^\[.*\] Group job ", out, re.M))
     # top-level job headers are not indented (a group job's members are)
     local = local_rules()
     rules = [r for r in re.findall(r"^rule (\w+):", out, re.M) if r not in local]
-    return groups + len(rules)
+    return groups + len(rules), wall, cpu
 
 
 def demo_reads(work: Path) -> Path:
@@ -165,7 +173,16 @@ def main() -> None:
             cpus.append(cpu)
             rss = max(rss, r)
         jobs = job_count(out)
-        sched = scheduler_jobs(samples.parent, ov) if ARGS.scheduler_jobs else -1
+        sched, gwall, gcpu = (
+            scheduler_jobs(samples.parent, ov, pon_file=True)
+            if ARGS.scheduler_jobs
+            else (-1, -1, -1)
+        )
+        cohort_pon = (
+            scheduler_jobs(samples.parent, ov, pon_file=False)
+            if ARGS.scheduler_jobs and n <= ARGS.cohort_pon_max
+            else (-1, -1, -1)
+        )
         row = {
             "workflow": ARGS.label or str(PROJECT),
             "patients": n,
@@ -176,6 +193,9 @@ def main() -> None:
             "wall_s_runs": ",".join(f"{w:.1f}" for w in walls),
             "cpu_s": round(min(cpus), 1),
             "peak_rss_mb": rss,
+            "grouped_wall_s_pon_file": round(gwall, 1),
+            "grouped_cpu_s_pon_file": round(gcpu, 1),
+            "grouped_cpu_s_cohort_pon": round(cohort_pon[2], 1),
             "load1": round(os.getloadavg()[0], 1),
         }
         rows.append(row)
@@ -213,7 +233,8 @@ def write_results(rows: list[dict]) -> None:
             dict(zip(lines[0].split("\t"), line.split("\t"), strict=False)) for line in lines[1:]
         ]
         mine = {r["workflow"] for r in rows}
-        rows = [r for r in old if r.get("workflow") not in mine and set(r) == set(keys)] + rows
+        old = [{k: r.get(k, "-1") for k in keys} for r in old if r.get("workflow") not in mine]
+        rows = old + rows
     tsv.write_text(
         "\t".join(keys) + "\n" + "".join("\t".join(str(r[k]) for k in keys) + "\n" for r in rows)
     )
@@ -225,16 +246,24 @@ def write_results(rows: list[dict]) -> None:
         "1-min load average after it (the machine is shared: under load, wall time is inflated "
         "and CPU time is the comparable figure). Goal: 1,000 patients in <= 30 s and <= 1 GB.",
         "",
-        "| workflow | patients | jobs | jobs/patient | SLURM jobs (profiles/slurm) | "
-        "dry-run wall | CPU | peak RSS | load |",
-        "|---|---|---|---|---|---|---|---|---|",
+        "| workflow | patients | jobs | jobs/patient | dry-run wall | CPU | peak RSS | load | "
+        "SLURM jobs (profiles/slurm) | grouped dry run, PON file: wall / CPU | "
+        "grouped, cohort PON: CPU |",
+        "|---|---|---|---|---|---|---|---|---|---|---|",
     ]
     for r in rows:
         sched = int(r["scheduler_jobs"])
+
+        def sec(key: str, r: dict = r) -> str:
+            return f"{r[key]} s" if float(r[key]) >= 0 else "-"
+
         md.append(
             f"| {r['workflow']} | {int(r['patients']):,} | {int(r['jobs']):,} | "
-            f"{r['jobs_per_patient']} | {f'{sched:,}' if sched >= 0 else '-'} | "
-            f"{r['wall_s']} s | {r['cpu_s']} s | {int(r['peak_rss_mb']):,} MB | {r['load1']} |"
+            f"{r['jobs_per_patient']} | {r['wall_s']} s | {r['cpu_s']} s | "
+            f"{int(r['peak_rss_mb']):,} MB | {r['load1']} | "
+            f"{f'{sched:,}' if sched >= 0 else '-'} | "
+            f"{sec('grouped_wall_s_pon_file')} / {sec('grouped_cpu_s_pon_file')} | "
+            f"{sec('grouped_cpu_s_cohort_pon')} |"
         )
     (out / "dryrun.md").write_text("\n".join(md) + "\n")
 
@@ -251,6 +280,12 @@ if __name__ == "__main__":
     ap.add_argument("--project", default=str(HERE), help="the workflow to plan (default: this)")
     ap.add_argument("--label", default="", help="a name for this workflow in the results")
     ap.add_argument("--no-scheduler-jobs", dest="scheduler_jobs", action="store_false")
+    ap.add_argument(
+        "--cohort-pon-max",
+        type=int,
+        default=100,
+        help="largest N also planned grouped with the cohort's own panel of normals (slow)",
+    )
     ARGS = ap.parse_args()
     PROJECT = Path(ARGS.project).resolve()
     main()
