@@ -56,7 +56,7 @@ bench-bwa-index: install
 # slurm-wlm + munge when missing, starts munged/slurmctld/slurmd private to a temporary directory,
 # runs the demo locally and with --workflow-profile profiles/slurm, compares the findings, checks
 # the scheduler's job log, stops the daemons by pid. Not in `make test`: it needs root and starts
-# daemons. About 10 min on 2 cores.
+# daemons. About 15 min on 2 cores (local run 5.6 min + SLURM run 8.3 min, measured under load).
 .PHONY: test-slurm
 test-slurm: install
 	TUMORBOARD_SLURM=1 TUMORBOARD_MIRROR="$(abspath $(MIRROR))" $(VENV)/bin/python -m pytest -q -s \
