@@ -60,3 +60,19 @@ bench-cnv-quick: install
 .PHONY: bench-bwa-index
 bench-bwa-index: install
 	$(VENV)/bin/python bench/bwa_index.py --mirror "$(abspath $(MIRROR))"
+
+# The demo through a real single-node SLURM (tests/integration/test_slurm.py): as root, installs
+# slurm-wlm + munge when missing, starts munged/slurmctld/slurmd private to a temporary directory,
+# runs the demo locally and with --workflow-profile profiles/slurm, compares the findings, checks
+# the scheduler's job log, stops the daemons by pid. Not in `make test`: it needs root and starts
+# daemons. About 15 min on 2 cores (local run 5.6 min + SLURM run 8.3 min, measured under load).
+.PHONY: test-slurm
+test-slurm: install
+	TUMORBOARD_SLURM=1 TUMORBOARD_MIRROR="$(abspath $(MIRROR))" $(VENV)/bin/python -m pytest -q -s \
+		tests/integration/test_slurm.py
+
+# What planning a cohort costs (bench/README.md): snakemake -n on 10/100/300/1000 tumour/normal
+# patients, wall, CPU, peak RSS, jobs and SLURM jobs -> bench/results/dryrun.{tsv,md}. ~5 min.
+.PHONY: bench-dryrun
+bench-dryrun: install
+	$(VENV)/bin/python bench/dryrun.py --mirror "$(abspath $(MIRROR))" --label tumorboard

@@ -35,6 +35,8 @@ include: "workflow/rules/annotate.smk"
 include: "workflow/rules/report.smk"
 include: "workflow/rules/pdf.smk"
 include: "workflow/rules/cohort.smk"
+include: "workflow/rules/cluster.smk"
+include: "workflow/rules/keep_going.smk"
 
 
 # A run that fails must not leave an older report looking current: the outputs of every job

@@ -67,7 +67,11 @@ def genome_mb(fasta):
 try:
     MANIFEST = tb_resources.load_manifest(project_file(config["resources"]["manifest"]))
     SHEET = tb_sheet.load_sheet(
-        config["samples"], config["units"], produced=demo_reads()
+        config["samples"],
+        config["units"],
+        produced=demo_reads(),
+        # a cluster job re-reads the sheet: the submitting run has opened every file already
+        check_files=not workflow.remote_exec,
     )
     ONTOLOGY = tb_tumour_types.load_ontology()
     for _patient in SHEET.patients.values():

@@ -15,17 +15,13 @@ import json
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-import matplotlib
+from tumorboard.knowledge.tiers import TIERS, tier_of
+from tumorboard.plotting import PNG_METADATA, deterministic
 
-matplotlib.use("Agg")
-from matplotlib.figure import Figure  # noqa: E402
-from matplotlib.lines import Line2D  # noqa: E402
-from matplotlib.patches import Patch, Rectangle  # noqa: E402
-from matplotlib.ticker import MaxNLocator  # noqa: E402
-
-from tumorboard.knowledge.tiers import TIERS, tier_of  # noqa: E402
-from tumorboard.plotting import PNG_METADATA, deterministic  # noqa: E402
+if TYPE_CHECKING:
+    from matplotlib.figure import Figure
 
 # --------------------------------------------------------------------------- loading
 
@@ -364,6 +360,16 @@ def oncoprint_figure(cohort: Sequence[dict], genes: Sequence[str]) -> Figure:
     """Genes (rows) × patients (columns): copy number as cell shading, mutations as glyphs,
     the best tier written in the cell; bars of altered genes per patient on top, the fraction
     of patients altered per gene on the right."""
+    # matplotlib here, not at import: the Snakefile imports this module (through
+    # tumorboard.cohort.cbioportal) in every Snakemake process, a cluster job's included
+    import matplotlib
+
+    matplotlib.use("Agg")
+    from matplotlib.figure import Figure
+    from matplotlib.lines import Line2D
+    from matplotlib.patches import Patch, Rectangle
+    from matplotlib.ticker import MaxNLocator
+
     gene_order, patients, cells = oncoprint_order(cohort, genes)
     n_g, n_p = len(gene_order), len(patients)
     # fixed cell size in inches, whatever the cohort size; the legend may overhang (saved tight)
