@@ -7,8 +7,7 @@ findings (tests/integration/test_swapped_normal.py)."""
 
 import csv
 
-import yaml
-from workflow_run import run_workflow
+from workflow_run import run_workflow, write_demo_reads_run
 
 from tumorboard.cohort import formats, tables
 
@@ -16,7 +15,7 @@ from tumorboard.cohort import formats, tables
 def test_a_failed_patient_stops_only_itself(small_demo, mirror, tmp_path):
     demo_dir, _ = small_demo
     reads = demo_dir / "results" / "demo" / "reads"
-    (tmp_path / "samples.tsv").write_text(
+    samples = (
         "patient\tsample\ttype\ttumour_type\tpurity\n"
         "GOOD01\tGOOD01-T\ttumour\tcolorectal adenocarcinoma\t0.6\n"
         "GOOD01\tGOOD01-N\tnormal\t\t\n"
@@ -25,21 +24,8 @@ def test_a_failed_patient_stops_only_itself(small_demo, mirror, tmp_path):
     )
     pairs = {"GOOD01-T": "DEMO01-T", "GOOD01-N": "DEMO01-N", "SWAP01-T": "DEMO01-T"}
     pairs["SWAP01-N"] = "DEMO01-T"  # the slip: the tumour's FASTQ on the normal's row
-    rows = "".join(
-        f"{s}\tL001\t{reads / d / 'L001_R1.fastq.gz'}\t{reads / d / 'L001_R2.fastq.gz'}\n"
-        for s, d in pairs.items()
-    )
-    (tmp_path / "units.tsv").write_text("sample\tunit\tfq1\tfq2\n" + rows)
-    overlay = tmp_path / "overlay.yaml"
-    overlay.write_text(
-        yaml.safe_dump(
-            {
-                "samples": str(tmp_path / "samples.tsv"),
-                "units": str(tmp_path / "units.tsv"),
-                # the small demo's built reference and knowledge base (read, not rebuilt)
-                "resources": {"mirror": str(mirror), "cache": str(demo_dir / "resources/cache")},
-            }
-        )
+    overlay = write_demo_reads_run(
+        tmp_path, demo_dir, mirror, samples, {s: reads / d for s, d in pairs.items()}
     )
     res = run_workflow(tmp_path, overlay, "--keep-going")
     assert res.returncode != 0  # a patient failed: the run says so

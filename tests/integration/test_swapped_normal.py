@@ -3,33 +3,19 @@ this gave QC "pass", KRAS G12D and TP53 R175H filtered as normal artefacts, a re
 G12 not detected" and exit 0; now rule identity stops the patient, before its findings, with one
 line naming both samples."""
 
-import yaml
-from workflow_run import run_workflow
+from workflow_run import run_workflow, write_demo_reads_run
 
 
 def test_a_normal_fastq_that_is_the_tumours_stops_the_patient(small_demo, mirror, tmp_path):
     demo_dir, _ = small_demo
     reads = demo_dir / "results" / "demo" / "reads" / "DEMO01-T"
-    (tmp_path / "samples.tsv").write_text(
+    samples = (
         "patient\tsample\ttype\ttumour_type\tpurity\n"
         "SWAP01\tSWAP01-T\ttumour\tcolorectal adenocarcinoma\t\n"
         "SWAP01\tSWAP01-N\tnormal\t\t\n"
     )
-    rows = "".join(
-        f"{s}\tL001\t{reads / 'L001_R1.fastq.gz'}\t{reads / 'L001_R2.fastq.gz'}\n"
-        for s in ("SWAP01-T", "SWAP01-N")
-    )
-    (tmp_path / "units.tsv").write_text("sample\tunit\tfq1\tfq2\n" + rows)
-    overlay = tmp_path / "overlay.yaml"
-    overlay.write_text(
-        yaml.safe_dump(
-            {
-                "samples": str(tmp_path / "samples.tsv"),
-                "units": str(tmp_path / "units.tsv"),
-                # the small demo's built reference and knowledge base (read, not rebuilt)
-                "resources": {"mirror": str(mirror), "cache": str(demo_dir / "resources/cache")},
-            }
-        )
+    overlay = write_demo_reads_run(
+        tmp_path, demo_dir, mirror, samples, {"SWAP01-T": reads, "SWAP01-N": reads}
     )
     res = run_workflow(tmp_path, overlay)
     assert res.returncode != 0

@@ -47,6 +47,22 @@ def write_overlay(workdir, samples, units, mirror, **more) -> Path:
     return overlay
 
 
+def write_demo_reads_run(work, demo_dir, mirror, samples: str, reads: dict[str, Path]) -> Path:
+    """A run of new patients made of the small demo's simulated reads: ``samples`` is the sample
+    sheet's text, ``reads`` maps each sample to the directory of its lane L001 FASTQs.  The
+    overlay reuses the small demo's built reference and knowledge base (read, not rebuilt)."""
+    work = Path(work)
+    (work / "samples.tsv").write_text(samples)
+    rows = "".join(
+        f"{s}\tL001\t{d / 'L001_R1.fastq.gz'}\t{d / 'L001_R2.fastq.gz'}\n" for s, d in reads.items()
+    )
+    (work / "units.tsv").write_text("sample\tunit\tfq1\tfq2\n" + rows)
+    resources = {"mirror": str(mirror), "cache": str(Path(demo_dir) / "resources/cache")}
+    return write_overlay(
+        work, work / "samples.tsv", work / "units.tsv", mirror, resources=resources
+    )
+
+
 def write_colo829_sheets(work, mirror) -> tuple[Path, Path]:
     """Sample and unit sheets of the real COLO829 tumour/normal reads (Hartwig test data)."""
     work = Path(work)
