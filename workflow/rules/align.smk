@@ -1,101 +1,59 @@
-# bwa mem with a read group, streamed into samtools fixmate + sort (no SAM on disk); units of a
-# sample are merged and duplicates marked.
-# bwa mem -K: a fixed number of input bases per batch.  Without it the batch is 10 Mb per thread,
-# and bwa estimates the insert-size distribution per batch, so proper-pair flags, mate rescue and
-# MAPQ (then calls) depend on the thread count; with it the BAM is the same at any -t.
-BWA_BATCH_BASES = 100_000_000
+# One job per sample, FASTQ lanes to a duplicate-marked BAM, its QC and its coverage
+# (workflow/tumorboard/alignment.py): every lane's FASTQ pair read end to end first (gzip
+# integrity, 4-line records, equal record counts, matching read names: fastp drops reads it cannot
+# pair and only warns, so a truncated or mismatched lane stops the sample here); then per lane one
+# stream, fastp | bwa mem -p | samtools fixmate | samtools sort, with the lane's read group; the
+# lanes merged and duplicates marked; samtools flagstat and stats; mosdepth over the targets and
+# the antitarget bins, and the two coverage tables with GRCh38 positions.
+# Why one job: a cohort is planned and scheduled job by job (issue 15); a sample was nine jobs.
+# bwa mem -K (fixed batch) and fastp's fixed thread count keep every output independent of the
+# job's threads.  fastp's HTML is not written (it loads plotly over the network and stamps the
+# date): MultiQC shows the same plots from fastp's JSON.  Each tool's CPU time and peak RSS:
+# results/benchmarks/align/{sample}.steps.tsv (tumorboard.steps).
+from tumorboard import costs as tb_costs
 
 
-rule bwa_mem:
+rule align:
     input:
-        r1="results/qc/{sample}/{unit}.trimmed_R1.fastq.gz",
-        r2="results/qc/{sample}/{unit}.trimmed_R2.fastq.gz",
+        fastq=sample_fastqs,
         index=BWA_FILES,
+        targets=TARGETS,
+        bins=ANTITARGETS,
+        contigs=CONTIGS,
     output:
-        temp("results/align/units/{sample}/{unit}.bam"),
-    log:
-        "results/logs/bwa_mem/{sample}/{unit}.log",
-    benchmark:
-        "results/benchmarks/bwa_mem/{sample}/{unit}.tsv"
-    conda:
-        ENVS / "bwa.yaml"
-    threads: 2
-    resources:
-        mem_mb=6000,
-        runtime=240,
-    params:
-        index=lambda wc, input: input.index[0].removesuffix(".amb"),
-        batch_bases=BWA_BATCH_BASES,
-        read_group=lambda wc: (
-            f"@RG\\tID:{wc.sample}.{wc.unit}\\tSM:{wc.sample}\\tLB:{wc.sample}"
-            f"\\tPL:ILLUMINA\\tPU:{wc.unit}"
-        ),
-    shell:
-        # a killed run may leave sort's temporary files behind: removed before sorting again
-        "(set -o pipefail; rm -f {output:q}.tmp.*.bam;"
-        " bwa mem -t {threads} -K {params.batch_bases} -R {params.read_group:q} {params.index:q}"
-        " {input.r1:q} {input.r2:q}"
-        " | samtools fixmate -m -u - -"
-        " | samtools sort -@ {threads} -m 500M -T {output:q}.tmp -o {output:q} -) 2> {log:q}"
-
-
-rule markdup:
-    input:
-        unit_bams,
-    output:
+        lanes=directory("results/qc/lanes/{sample}"),
         bam="results/align/{sample}.bam",
         bai="results/align/{sample}.bam.bai",
-        stats="results/align/{sample}.markdup.txt",
+        markdup="results/align/{sample}.markdup.txt",
+        flagstat="results/align/{sample}.flagstat.json",
+        stats="results/align/{sample}.stats.txt",
+        regions="results/coverage/{sample}.regions.bed.gz",
+        thresholds="results/coverage/{sample}.thresholds.bed.gz",
+        summary="results/coverage/{sample}.mosdepth.summary.txt",
+        table="results/coverage/{sample}.targets.tsv",
+        antitarget_regions="results/coverage/{sample}.antitargets.regions.bed.gz",
+        antitarget_summary="results/coverage/{sample}.antitargets.mosdepth.summary.txt",
+        antitarget_table="results/coverage/{sample}.antitargets.tsv",
     log:
-        "results/logs/markdup/{sample}.log",
+        log="results/logs/align/{sample}.log",
+        steps="results/benchmarks/align/{sample}.steps.tsv",
     benchmark:
-        "results/benchmarks/markdup/{sample}.tsv"
+        "results/benchmarks/align/{sample}.tsv"
     conda:
-        ENVS / "samtools.yaml"
-    threads: 2
+        ENVS / "python.yaml"
+    threads: 8
     resources:
-        mem_mb=4000,
-        runtime=120,
-    shell:
-        "(set -o pipefail; samtools merge -u -o - {input:q}"
-        " | samtools markdup -@ {threads} -f {output.stats:q} --write-index - {output.bam:q}##idx##{output.bai:q}"
-        ") 2> {log:q}"
-
-
-rule flagstat:
-    input:
-        "results/align/{sample}.bam",
-    output:
-        "results/align/{sample}.flagstat.json",
-    log:
-        "results/logs/flagstat/{sample}.log",
-    benchmark:
-        "results/benchmarks/flagstat/{sample}.tsv"
-    conda:
-        ENVS / "samtools.yaml"
-    threads: 1
-    resources:
-        mem_mb=1000,
-        runtime=30,
-    shell:
-        "samtools flagstat -O json {input:q} > {output:q} 2> {log:q}"
-
-
-rule samtools_stats:
-    input:
-        bam="results/align/{sample}.bam",
-        targets=TARGETS,
-    output:
-        "results/align/{sample}.stats.txt",
-    log:
-        "results/logs/samtools_stats/{sample}.log",
-    benchmark:
-        "results/benchmarks/samtools_stats/{sample}.tsv"
-    conda:
-        ENVS / "samtools.yaml"
-    threads: 1
-    resources:
-        mem_mb=1000,
-        runtime=30,
-    shell:
-        "samtools stats -t {input.targets:q} {input.bam:q} > {output:q} 2> {log:q}"
+        mem_mb=lambda wc, threads: tb_costs.align_mem_mb(GENOME_MB, threads),
+        runtime=lambda wc, threads: tb_costs.align_runtime_min(sample_reads_mb(wc), threads),
+    params:
+        lanes=sample_lanes,
+        index=BWA_INDEX,
+        # checked (tumorboard.inputs.config.extra_args) and passed as arguments: no shell
+        fastp_extra=tb_config.extra_args(
+            config["params"]["fastp"]["extra"], "params.fastp.extra"
+        ),
+        coverage_prefix="results/coverage/{sample}",
+        thresholds=config["coverage"]["thresholds"],
+        min_mapq=config["params"]["mpileup"]["min_mapq"],
+    script:
+        "../scripts/align_sample.py"

@@ -137,11 +137,8 @@ rule cohort_pseudonym_key:
 
 rule multiqc:
     input:
-        fastp=[
-            f"results/qc/{s}/{u['unit']}.fastp.json"
-            for s in READ_SAMPLES
-            for u in SHEET.units(s)
-        ],
+        # fastp's JSON of every lane, in each sample's lane folder
+        fastp=[f"results/qc/lanes/{s}" for s in READ_SAMPLES],
         samtools=[f"results/align/{s}.stats.txt" for s in READ_SAMPLES],
         mosdepth=[f"results/coverage/{s}.mosdepth.summary.txt" for s in READ_SAMPLES],
     output:

@@ -4,6 +4,7 @@ from pathlib import Path
 
 from snakemake.exceptions import WorkflowError
 
+from tumorboard import costs as tb_costs
 from tumorboard.inputs import sheet as tb_sheet
 from tumorboard.reference import contigs as tb_contigs
 from tumorboard.reference import resources as tb_resources
@@ -96,6 +97,11 @@ except (
     raise WorkflowError(f"tumorboard: {exc}")
 
 
+# the genome's size in Mb (its .fai; the demo reference is not built yet when the run is
+# planned: ~20 Mb), for the alignment job's memory (tumorboard.costs)
+GENOME_MB = genome_mb(REF)
+
+
 def bwa_index_cost(mb):
     """(runtime in min, memory in MB) asked for by rule bwa_index for a genome of ``mb`` Mb.
     Measured (bench/results/bwa_index.md): bwtsw took 2.2 CPU-s and 1.5 MB per Mb of genome;
@@ -136,20 +142,45 @@ def fetched_file(rid):
     return f"{CACHE}/fetched/{rid}/{FILES[rid].filename}"
 
 
-def unit_fastq(wildcards):
-    """The unit's FASTQ pair; for a BAM/CRAM unit, its reads unpacked by unpack.smk."""
-    u = SHEET.unit(wildcards.sample, wildcards.unit)
+def lane_fastq(sample, unit):
+    """A unit's FASTQ pair; for a BAM/CRAM unit, its reads unpacked by unpack.smk."""
+    u = SHEET.unit(sample, unit)
     if tb_sheet.is_aligned_input(u):
-        unpacked = f"results/unpack/{wildcards.sample}/{wildcards.unit}"
+        unpacked = f"results/unpack/{sample}/{unit}"
         return {"r1": f"{unpacked}_R1.fastq.gz", "r2": f"{unpacked}_R2.fastq.gz"}
     return {"r1": u["fq1"], "r2": u["fq2"]}
 
 
-def unit_bams(wildcards):
+def unit_fastq(wildcards):
+    return lane_fastq(wildcards.sample, wildcards.unit)
+
+
+def sample_lanes(wildcards):
+    """(unit, R1, R2) of each of the sample's lanes, in sheet order (rule align)."""
     return [
-        f"results/align/units/{wildcards.sample}/{u['unit']}.bam"
+        (u["unit"], *lane_fastq(wildcards.sample, u["unit"]).values())
         for u in SHEET.units(wildcards.sample)
     ]
+
+
+def sample_fastqs(wildcards):
+    return [f for _, r1, r2 in sample_lanes(wildcards) for f in (r1, r2)]
+
+
+def reads_mb(sample):
+    """The sample's reads as the sheet gives them (FASTQ, BAM or CRAM), in MB: they exist when
+    the run is planned, unlike the files made from them (job sizes: tumorboard.costs)."""
+    return tb_costs.files_mb(
+        u[k] for u in SHEET.units(sample) for k in ("fq1", "fq2", "bam") if u.get(k)
+    )
+
+
+def sample_reads_mb(wildcards):
+    return reads_mb(wildcards.sample)
+
+
+def patient_reads_mb(wildcards):
+    return sum(reads_mb(s.sample) for s in SHEET.patients[wildcards.patient].samples)
 
 
 def patient_bams(wildcards):

@@ -78,6 +78,11 @@ rule tool_versions:
         "../scripts/tool_versions.py"
 
 
+# The report: HTML rendered from the findings and provenance, its PDF (WeasyPrint, print
+# stylesheet, no external fetches) and the page-1 images (headless Chromium, failing if the page
+# attempts any network request; pdftoppm of the PDF): one job.  Chromium comes from the host
+# (Debian package chromium; there is no conda package): the env brings Python, the tumorboard
+# package, WeasyPrint and poppler.
 rule report:
     input:
         findings="results/findings/{patient}.json",
@@ -86,16 +91,21 @@ rule report:
         template=PROJECT / "workflow/tumorboard/templates/report.html.j2",
         css=PROJECT / "workflow/tumorboard/templates/report.css",
     output:
-        "results/report/{patient}.html",
+        html="results/report/{patient}.html",
+        pdf="results/report/{patient}.pdf",
+        html_png="results/report/{patient}.page1.png",
+        pdf_png="results/report/{patient}.pdf.page1.png",
     log:
-        "results/logs/report/{patient}.log",
+        log="results/logs/report/{patient}.log",
+        netlog="results/logs/report/{patient}.netlog.json",
+        steps="results/benchmarks/report/{patient}.steps.tsv",
     benchmark:
         "results/benchmarks/report/{patient}.tsv"
     conda:
-        ENVS / "python.yaml"
+        ENVS / "weasyprint.yaml"
     threads: 1
     resources:
         mem_mb=2000,
-        runtime=10,
+        runtime=15,
     script:
         "../scripts/report.py"

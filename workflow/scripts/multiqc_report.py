@@ -21,7 +21,12 @@ from tumorboard.qc.multiqc import reproducible_html
 
 sys.stderr = open(snakemake.log[0], "w")
 out = Path(snakemake.output.html)
-files = [str(p) for p in snakemake.input]
+# the samples' lane folders (rule align) hold fastp's JSON of each lane
+files = [
+    str(f)
+    for p in snakemake.input
+    for f in (sorted(Path(p).glob("*.fastp.json")) if Path(p).is_dir() else [p])
+]
 # mosdepth writes its distribution files next to the summary; MultiQC plots coverage from them
 for summary in snakemake.input.mosdepth:
     stem = summary.removesuffix(".mosdepth.summary.txt")

@@ -34,6 +34,9 @@ RULE_OPTIONS = {
     "params.fastp.extra": {
         "--in1", "-i", "--in2", "-I", "--out1", "-o", "--out2", "-O", "--json", "-j",
         "--html", "-h", "--thread", "-w", "--report_title", "-R", "--stdout", "--stdin",
+        # bwa mem reads the trimmed pair as two files of pairs: nothing may change what they hold
+        "--interleaved_in", "--merge", "-m", "--merged_out", "--include_unmerged",
+        "--split", "-s", "--split_by_lines", "-S", "--split_prefix_digits", "-d",
     },
 }  # fmt: skip
 

@@ -1,5 +1,4 @@
-# The report beyond its HTML: run provenance with the generated methods text, the PDF, and page-1
-# images (Chromium screenshot with a no-network-request check; pdftoppm of the PDF).
+# Run provenance with the generated methods text (per patient) and the run's RO-Crate.
 from tumorboard.report import methods as tb_methods
 from tumorboard.report import ro_crate as tb_crate
 
@@ -47,49 +46,6 @@ rule provenance:
         config_sha256=tb_methods.config_sha256(config),
     script:
         "../scripts/report_provenance.py"
-
-
-rule report_pdf:
-    input:
-        "results/report/{patient}.html",
-    output:
-        "results/report/{patient}.pdf",
-    log:
-        "results/logs/report_pdf/{patient}.log",
-    benchmark:
-        "results/benchmarks/report_pdf/{patient}.tsv"
-    conda:
-        ENVS / "weasyprint.yaml"
-    threads: 1
-    resources:
-        mem_mb=2000,
-        runtime=10,
-    script:
-        "../scripts/report_pdf.py"
-
-
-# Chromium comes from the host (Debian package chromium; there is no conda package): the env
-# only brings Python, the tumorboard package and poppler.
-rule report_screenshots:
-    input:
-        html="results/report/{patient}.html",
-        pdf="results/report/{patient}.pdf",
-    output:
-        html_png="results/report/{patient}.page1.png",
-        pdf_png="results/report/{patient}.pdf.page1.png",
-    log:
-        log="results/logs/report_screenshots/{patient}.log",
-        netlog="results/logs/report_screenshots/{patient}.netlog.json",
-    benchmark:
-        "results/benchmarks/report_screenshots/{patient}.tsv"
-    conda:
-        ENVS / "weasyprint.yaml"
-    threads: 1
-    resources:
-        mem_mb=2000,
-        runtime=10,
-    script:
-        "../scripts/report_screenshots.py"
 
 
 # the run's provenance as a Workflow Run RO-Crate (tumorboard.report.ro_crate)
