@@ -163,12 +163,14 @@ def test_every_tool_the_methods_name_is_run_by_a_rule_and_captured(config, versi
     version is captured at run time (tumorboard.report.provenance.TOOLS)."""
     t = text(config, versions)
     shells = "\n".join(p.read_text() for p in RULES.glob("*.smk"))
-    # or a rule's script runs it (rule coverage: both mosdepth runs and the tables in one job)
-    scripts = "\n".join(p.read_text() for p in (RULES.parent / "scripts").glob("*.py"))
+    # or a rule's script runs it, through a command line the package builds (rule align: every
+    # tool of a sample in one job, tumorboard.alignment; tumorboard.steps runs them)
+    code = [*(RULES.parent / "scripts").glob("*.py"), *(RULES.parent / "tumorboard").rglob("*.py")]
+    scripts = "\n".join(p.read_text() for p in code)
     for tool in CLI_TOOLS:
         assert re.search(rf"\b{tool}\b", t), tool
         assert re.search(rf'"\(?(?:set -o pipefail; )?{tool} |\| {tool} ', shells) or re.search(
-            rf'\["{tool}", ', scripts
+            rf'\[\s*"{tool}", ', scripts
         ), tool
         assert tool in provenance.TOOLS, tool
     for name in re.findall(r"\b([a-z]+) \d+\.\d+\.\d+-test\b", t):

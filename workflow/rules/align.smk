@@ -27,12 +27,10 @@ rule align:
         markdup="results/align/{sample}.markdup.txt",
         flagstat="results/align/{sample}.flagstat.json",
         stats="results/align/{sample}.stats.txt",
-        regions="results/coverage/{sample}.regions.bed.gz",
-        thresholds="results/coverage/{sample}.thresholds.bed.gz",
+        # mosdepth's other files (per-target and threshold BEDs, distributions) are written
+        # beside these, from the same prefix
         summary="results/coverage/{sample}.mosdepth.summary.txt",
         table="results/coverage/{sample}.targets.tsv",
-        antitarget_regions="results/coverage/{sample}.antitargets.regions.bed.gz",
-        antitarget_summary="results/coverage/{sample}.antitargets.mosdepth.summary.txt",
         antitarget_table="results/coverage/{sample}.antitargets.tsv",
     log:
         log="results/logs/align/{sample}.log",
@@ -44,10 +42,12 @@ rule align:
     threads: 8
     resources:
         mem_mb=lambda wc, threads: tb_costs.align_mem_mb(GENOME_MB, threads),
-        runtime=lambda wc, threads: tb_costs.align_runtime_min(sample_reads_mb(wc), threads),
+        runtime=lambda wc, threads: tb_costs.align_runtime_min(
+            sample_reads_mb(wc), threads
+        ),
     params:
         lanes=sample_lanes,
-        index=BWA_INDEX,
+        index=lambda wc, input: input.index[0].removesuffix(".amb"),
         # checked (tumorboard.inputs.config.extra_args) and passed as arguments: no shell
         fastp_extra=tb_config.extra_args(
             config["params"]["fastp"]["extra"], "params.fastp.extra"

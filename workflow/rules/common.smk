@@ -128,6 +128,14 @@ BACKGROUND_CONTIGS = [
     r.contig for r in SEQUENCES if r.role in ("control", "background")
 ]
 NORMALS = [s.sample for s in SHEET.samples.values() if s.type == "normal"]
+# A patient's somatic calls come from its reads (rule somatic_call) or from its VCF (rule
+# import_vcf): the two rules make the same files, so each matches only its own patients.
+READ_PATIENT = tb_sheet.ids_pattern(
+    pid for pid, p in SHEET.patients.items() if not p.tumour.from_vcf
+)
+VCF_PATIENT = tb_sheet.ids_pattern(
+    pid for pid, p in SHEET.patients.items() if p.tumour.from_vcf
+)
 
 
 wildcard_constraints:
@@ -151,10 +159,6 @@ def lane_fastq(sample, unit):
     return {"r1": u["fq1"], "r2": u["fq2"]}
 
 
-def unit_fastq(wildcards):
-    return lane_fastq(wildcards.sample, wildcards.unit)
-
-
 def sample_lanes(wildcards):
     """(unit, R1, R2) of each of the sample's lanes, in sheet order (rule align)."""
     return [
@@ -169,7 +173,8 @@ def sample_fastqs(wildcards):
 
 def reads_mb(sample):
     """The sample's reads as the sheet gives them (FASTQ, BAM or CRAM), in MB: they exist when
-    the run is planned, unlike the files made from them (job sizes: tumorboard.costs)."""
+    the run is planned, unlike the files made from them (job sizes: tumorboard.costs).
+    """
     return tb_costs.files_mb(
         u[k] for u in SHEET.units(sample) for k in ("fq1", "fq2", "bam") if u.get(k)
     )
@@ -181,25 +186,6 @@ def sample_reads_mb(wildcards):
 
 def patient_reads_mb(wildcards):
     return sum(reads_mb(s.sample) for s in SHEET.patients[wildcards.patient].samples)
-
-
-def patient_bams(wildcards):
-    p = SHEET.patients[wildcards.patient]
-    return [f"results/align/{s.sample}.bam" for s in p.samples]
-
-
-def patient_file(pattern):
-    """Input function: ``pattern`` formatted with the patient's tumour/normal sample names;
-    nothing when the pattern needs a normal and the patient has none (tumour-only)."""
-
-    def inner(wildcards):
-        p = SHEET.patients[wildcards.patient]
-        if "{normal}" in pattern and p.normal is None:
-            return []
-        normal = p.normal.sample if p.normal else None
-        return pattern.format(tumour=p.tumour.sample, normal=normal)
-
-    return inner
 
 
 def patient_copy_number(wildcards):
@@ -251,12 +237,6 @@ def patient_copy_number_background(wildcards):
     return genes.replace(".genes.tsv", ".background.json")
 
 
-def patient_copy_number_targets(wildcards):
-    """The per-target table behind ``patient_copy_number`` (the profile in findings)."""
-    genes = patient_copy_number(wildcards)
-    return genes.replace(".genes.tsv", ".targets.tsv") if genes else []
-
-
 def panel_of_normals_file(wildcards):
     """somatic.panel_of_normals: "cohort" builds one from the sheet's normals, "none" uses none,
     anything else is the path of a PON VCF (e.g. results/pon/panel_of_normals.vcf.gz of a run).
@@ -269,28 +249,54 @@ def panel_of_normals_file(wildcards):
     return pon
 
 
-def patient_calls(wildcards):
-    """The caller's calls, or the imported VCF's for a patient that starts from a VCF."""
-    if SHEET.patients[wildcards.patient].tumour.from_vcf:
-        return f"results/import/{wildcards.patient}.calls.vcf"
-    return f"results/somatic/{wildcards.patient}.calls.vcf"
-
-
-def from_reads(pattern):
-    """Input function: ``patient_file(pattern)`` for patients with reads, nothing otherwise."""
-
-    def inner(wildcards):
-        if SHEET.patients[wildcards.patient].tumour.from_vcf:
-            return []
-        return patient_file(pattern)(wildcards)
-
-    return inner
-
-
-def germline_sample(wildcards):
-    """The patient's germline sample (pharmacogenomics): the matched normal, else the tumour."""
+def findings_inputs(wildcards):
+    """The patient's own inputs of the findings job, for ``unpack`` (one input function instead
+    of one per file keeps a large cohort quick to plan): BAM, coverage and samtools outputs of
+    its samples, tumour/normal identity, copy number, pharmacogenomics, or for a patient that
+    starts from a VCF the calls outside the reference; absent ones are empty."""
     p = SHEET.patients[wildcards.patient]
-    return p.normal or p.tumour
+    reads = not p.tumour.from_vcf
+    t = p.tumour.sample if reads else None
+    n = p.normal.sample if reads and p.normal else None
+
+    def f(pattern, sample):
+        return pattern.format(sample) if sample else []
+
+    genes = patient_copy_number(wildcards)
+    return {
+        "tumour_bam": f("results/align/{}.bam", t),
+        "tumour_bai": f("results/align/{}.bam.bai", t),
+        "tumour_cov": f("results/coverage/{}.targets.tsv", t),
+        "tumour_flagstat": f("results/align/{}.flagstat.json", t),
+        "normal_cov": f("results/coverage/{}.targets.tsv", n),
+        "normal_flagstat": f("results/align/{}.flagstat.json", n),
+        "tumour_stats": f("results/align/{}.stats.txt", t),
+        "normal_stats": f("results/align/{}.stats.txt", n),
+        # tumour/normal identity (rule somatic_call), with a matched normal
+        "identity": f("results/qc/identity/{}.json", n and p.id),
+        "cnv": genes,
+        "cnv_targets": genes.replace(".genes.tsv", ".targets.tsv") if genes else [],
+        "outside": [] if reads else f"results/import/{p.id}.outside_reference.tsv",
+        # germline pharmacogenomics (rule somatic_call), patients with reads
+        "pgx": f("results/pgx/{}.json", reads and p.id),
+    }
+
+
+def somatic_inputs(wildcards):
+    """The patient's BAMs (tumour, matched normal) and panel of normals, for rule somatic_call
+    (``unpack``)."""
+    p = SHEET.patients[wildcards.patient]
+    out = {
+        "tumour_bam": f"results/align/{p.tumour.sample}.bam",
+        "tumour_bai": f"results/align/{p.tumour.sample}.bam.bai",
+        "normal_bam": [],
+        "normal_bai": [],
+        "pon": panel_of_normals_file(wildcards),
+    }
+    if p.normal:
+        out["normal_bam"] = f"results/align/{p.normal.sample}.bam"
+        out["normal_bai"] = f"results/align/{p.normal.sample}.bam.bai"
+    return out
 
 
 def final_outputs():

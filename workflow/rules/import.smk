@@ -1,5 +1,6 @@
 # Patients whose sheet row gives a VCF (+ optional copy-number segments) start here instead of
-# from reads: their calls are moved onto the demo contigs and annotated like the workflow's own.
+# from reads: their calls are moved onto the demo contigs, then normalised and annotated like the
+# caller's (tumorboard.annotation.normalise), in one job.
 
 
 rule import_vcf:
@@ -8,13 +9,20 @@ rule import_vcf:
         ref=REF,
         contigs=CONTIGS,
         mane=fetched_file("mane_summary"),
+        gff=GFF,
     output:
-        calls=temp("results/import/{patient}.calls.vcf"),
         outside="results/import/{patient}.outside_reference.tsv",
+        vcf="results/somatic/{patient}.vcf.gz",
+        tbi="results/somatic/{patient}.vcf.gz.tbi",
+        csq="results/annotate/{patient}.vcf.gz",
+        csq_tbi="results/annotate/{patient}.vcf.gz.tbi",
     log:
-        "results/logs/import_vcf/{patient}.log",
+        log="results/logs/import_vcf/{patient}.log",
+        steps="results/benchmarks/import_vcf/{patient}.steps.tsv",
     benchmark:
         "results/benchmarks/import_vcf/{patient}.tsv"
+    wildcard_constraints:
+        patient=VCF_PATIENT,
     conda:
         ENVS / "python.yaml"
     threads: 1

@@ -14,8 +14,8 @@ def patient_outputs(p):
     reads = [] if p.tumour.from_vcf else [s.sample for s in p.samples]
     out = [f"results/align/{s}.bam" for s in reads]
     out += [f"results/coverage/{s}.targets.tsv" for s in reads]
-    if reads and p.normal is not None:
-        out.append(f"results/qc/identity/{p.tumour.sample}_vs_{p.normal.sample}.json")
+    if reads:
+        out.append(f"results/qc/identity/{p.id}.json")
     out += [
         f"results/somatic/{p.id}.vcf.gz",
         f"results/annotate/{p.id}.vcf.gz",

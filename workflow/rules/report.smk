@@ -1,8 +1,11 @@
-# Findings JSON (the contract), tool versions, and the HTML report rendered from them.
+# Findings JSON (the contract), tool versions, and the report (provenance, HTML, PDF, images).
+from tumorboard.report import methods as tb_methods
 
 
 rule findings:
     input:
+        # the patient's own files (common.smk: findings_inputs)
+        unpack(findings_inputs),
         vcf="results/annotate/{patient}.vcf.gz",
         ref=REF,
         gff=GFF,
@@ -15,28 +18,6 @@ rule findings:
             PROJECT / "workflow/tumorboard/knowledge/gating_rules.tsv",
             PROJECT / "workflow/tumorboard/knowledge/tumour_suppressors.tsv",
         ],
-        tumour_bam=from_reads("results/align/{tumour}.bam"),
-        tumour_bai=from_reads("results/align/{tumour}.bam.bai"),
-        tumour_cov=from_reads("results/coverage/{tumour}.targets.tsv"),
-        tumour_flagstat=from_reads("results/align/{tumour}.flagstat.json"),
-        normal_cov=from_reads("results/coverage/{normal}.targets.tsv"),
-        normal_flagstat=from_reads("results/align/{normal}.flagstat.json"),
-        tumour_stats=from_reads("results/align/{tumour}.stats.txt"),
-        normal_stats=from_reads("results/align/{normal}.stats.txt"),
-        identity=from_reads("results/qc/identity/{tumour}_vs_{normal}.json"),
-        cnv=patient_copy_number,
-        cnv_targets=patient_copy_number_targets,
-        outside=lambda wc: (
-            f"results/import/{wc.patient}.outside_reference.tsv"
-            if SHEET.patients[wc.patient].tumour.from_vcf
-            else []
-        ),
-        # germline pharmacogenomics (patients with reads) and the tables its therapy links read
-        pgx=lambda wc: (
-            []
-            if SHEET.patients[wc.patient].tumour.from_vcf
-            else f"results/pgx/{wc.patient}.json"
-        ),
         pgx_tables=[f"{PGX_TABLES}/drugs.tsv", f"{PGX_TABLES}/guidance.tsv"],
     output:
         "results/findings/{patient}.json",
@@ -78,19 +59,30 @@ rule tool_versions:
         "../scripts/tool_versions.py"
 
 
-# The report: HTML rendered from the findings and provenance, its PDF (WeasyPrint, print
-# stylesheet, no external fetches) and the page-1 images (headless Chromium, failing if the page
-# attempts any network request; pdftoppm of the PDF): one job.  Chromium comes from the host
-# (Debian package chromium; there is no conda package): the env brings Python, the tumorboard
-# package, WeasyPrint and poppler.
+# The report: the patient's provenance (versions, commit, checksums of its inputs and resources,
+# the generated methods text), the HTML rendered from the findings and provenance, its PDF
+# (WeasyPrint, print stylesheet, no external fetches) and the page-1 images (headless Chromium,
+# failing if the page attempts any network request; pdftoppm of the PDF): one job.  Chromium comes
+# from the host (Debian package chromium; there is no conda package): the env brings Python, the
+# tumorboard package, WeasyPrint and poppler.
 rule report:
     input:
         findings="results/findings/{patient}.json",
-        provenance="results/provenance/{patient}.json",
+        # provenance: the patient's input files (sha256), versions and resources
+        inputs=lambda wc: tb_methods.patient_input_files(SHEET.patients[wc.patient]),
+        versions="results/provenance/tool_versions.json",
+        reference=REF,
+        gene_models=GFF,
+        panel_targets=TARGETS,
+        hotspots=project_file(config["hotspots"]),
+        knowledge_base=KNOWLEDGEBASE,
+        # what the copy-number centre rested on (methods text), for copy number from reads
+        copy_number_background=patient_copy_number_background,
         # inputs, so that a changed layout re-renders the report
         template=PROJECT / "workflow/tumorboard/templates/report.html.j2",
         css=PROJECT / "workflow/tumorboard/templates/report.css",
     output:
+        provenance="results/provenance/{patient}.json",
         html="results/report/{patient}.html",
         pdf="results/report/{patient}.pdf",
         html_png="results/report/{patient}.page1.png",
@@ -106,6 +98,16 @@ rule report:
     threads: 1
     resources:
         mem_mb=2000,
-        runtime=15,
+        # sha256 of the inputs: ~10 GB per minute, conservatively; rendering ~10 s
+        runtime=lambda wc, input: 15 + int(input.size_mb / 10000),
+    params:
+        patient=lambda wc: SHEET.patients[wc.patient],
+        # normals a tumour-only patient's copy number is pooled from (methods text)
+        pooled_normals=lambda wc: (
+            0 if SHEET.patients[wc.patient].normal else len(NORMALS)
+        ),
+        resources=["reference", "gene_models", "panel_targets", "hotspots"],
+        # a changed configuration re-runs the report, which cites the configuration's hash
+        config_sha256=tb_methods.config_sha256(config),
     script:
         "../scripts/report.py"

@@ -147,7 +147,10 @@ def run_sample(
         lane_bams = []
         for lane in lanes:
             bam = str(work / f"{lane.unit}.bam")
-            trimmed = (str(work / f"{lane.unit}_R1.fastq.gz"), str(work / f"{lane.unit}_R2.fastq.gz"))
+            trimmed = (
+                str(work / f"{lane.unit}_R1.fastq.gz"),
+                str(work / f"{lane.unit}_R2.fastq.gz"),
+            )
             fastp_json = str(lane_dir / f"{lane.unit}.fastp.json")
             steps.run(
                 f"trim {lane.unit}",
@@ -170,13 +173,15 @@ def run_sample(
         )
         steps.run(
             "coverage antitargets",
-            mosdepth_command(f"{prefix}.antitargets", antitargets, out.bam, min_mapq, threads, None),
+            mosdepth_command(
+                f"{prefix}.antitargets", antitargets, out.bam, min_mapq, threads, None
+            ),
         )
         with steps.python("coverage tables"):
             cmap = ContigMap.from_tsv(contigs)
-            target_table(
-                f"{prefix}.regions.bed.gz", f"{prefix}.thresholds.bed.gz", cmap
-            ).to_csv(out.targets_table, sep="\t", index=False)
+            target_table(f"{prefix}.regions.bed.gz", f"{prefix}.thresholds.bed.gz", cmap).to_csv(
+                out.targets_table, sep="\t", index=False
+            )
             target_table(f"{prefix}.antitargets.regions.bed.gz", None, cmap).to_csv(
                 out.antitargets_table, sep="\t", index=False
             )

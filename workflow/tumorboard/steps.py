@@ -11,7 +11,10 @@ job's steps table (``<benchmark>.steps.tsv`` beside Snakemake's benchmark file, 
 ``step tool wall_s cpu_s max_rss_mb``) gives every tool's CPU time (user + system) and peak RSS
 even inside a stream, and the wall time of the step it belongs to (the processes of a pipeline
 run side by side and share it).  Python steps of the job itself are timed with ``python()``:
-their CPU from ``getrusage(RUSAGE_SELF)`` and, as peak RSS, the job process's peak so far.
+their CPU from ``getrusage`` (the job's process and the programs it waited for) and, as peak
+RSS, the job process's peak so far.  A child's peak RSS counts from its fork, so a tool that
+stays small shows the size of the Python process that started it (~100-200 MB): the figure is
+an upper bound, exact for the tools that matter (bwa, fastp, sort).
 """
 
 from __future__ import annotations
@@ -82,7 +85,9 @@ class Steps:
         procs: list[subprocess.Popen] = []
         t0 = time.monotonic()
         with contextlib.ExitStack() as files:
-            src = files.enter_context(open(stdin, "rb")) if stdin is not None else subprocess.DEVNULL
+            src = (
+                files.enter_context(open(stdin, "rb")) if stdin is not None else subprocess.DEVNULL
+            )
             sink = files.enter_context(open(stdout, "wb")) if stdout is not None else self.log
             try:
                 for i, cmd in enumerate(commands):
@@ -127,7 +132,9 @@ class Steps:
         r0, t0 = [resource.getrusage(w) for w in who], time.monotonic()
         yield
         r1 = [resource.getrusage(w) for w in who]
-        cpu = sum(b.ru_utime - a.ru_utime + b.ru_stime - a.ru_stime for a, b in zip(r0, r1))
+        cpu = sum(
+            b.ru_utime - a.ru_utime + b.ru_stime - a.ru_stime for a, b in zip(r0, r1, strict=True)
+        )
         rss = max(r1[0].ru_maxrss, r1[1].ru_maxrss if r1[1].ru_maxrss > r0[1].ru_maxrss else 0)
         self.usage.append(Usage(step, tool, time.monotonic() - t0, cpu, rss / 1024))
 
@@ -147,6 +154,8 @@ def read(path: str | os.PathLike) -> list[Usage]:
     with open(path, newline="") as fh:
         rows = csv.DictReader(fh, delimiter="\t")
         return [
-            Usage(r["step"], r["tool"], float(r["wall_s"]), float(r["cpu_s"]), float(r["max_rss_mb"]))
+            Usage(
+                r["step"], r["tool"], float(r["wall_s"]), float(r["cpu_s"]), float(r["max_rss_mb"])
+            )
             for r in rows
         ]

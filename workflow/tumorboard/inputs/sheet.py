@@ -10,6 +10,7 @@ from __future__ import annotations
 import csv
 import difflib
 import gzip
+import re
 from dataclasses import dataclass, field
 from importlib.resources import files
 from pathlib import Path
@@ -291,3 +292,10 @@ def load_sheet(
         if not s.units and not s.from_vcf:
             raise SheetError(f"{upath}: sample {s.sample} has no units (FASTQ pairs or BAM/CRAM)")
     return Sheet(patients, samples)
+
+
+def ids_pattern(ids) -> str:
+    """A regular expression matching exactly the given ids (a rule's wildcard constraint), or
+    nothing at all when there are none."""
+    ids = sorted(set(ids), key=lambda i: (-len(i), i))
+    return "|".join(re.escape(i) for i in ids) if ids else "(?!)"

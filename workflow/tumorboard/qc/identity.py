@@ -181,3 +181,16 @@ def write_json(res: IdentityResult, problem: str | None, summary: str, path: str
     with open(path, "w") as fh:
         json.dump(doc, fh, indent=2)
         fh.write("\n")
+
+
+def write_not_applicable(tumour: str, path: str) -> None:
+    """A tumour-only patient's identity record: there is no normal to compare the tumour with."""
+    doc = {
+        "tumour": tumour,
+        "normal": None,
+        "problem": None,
+        "summary": "not applicable: no matched normal (tumour-only)",
+    }
+    with open(path, "w") as fh:
+        json.dump(doc, fh, indent=2)
+        fh.write("\n")
