@@ -1,8 +1,9 @@
 """Crash recovery and thread-count independence (issue 14), on the small demo.
 
 One run of the demo patient from read trimming on, at ONE thread, is killed with SIGKILL to its
-process group three times: during alignment (a bwa_mem job running, another one finished),
-during calling (bcftools mpileup writing its pileup) and during report rendering.  Each time it
+process group three times: during alignment (one sample's align job running bwa mem, the other
+sample's finished), during calling (bcftools mpileup writing the patient's pileup) and during
+report rendering.  Each time it
 is resumed with the documented command (``python -m tumorboard.resume`` + the same arguments;
 ``make resume`` for the demo).  The kill points are found by watching Snakemake's own
 "incomplete" markers (``.snakemake/incomplete``, written before a job starts and removed when
@@ -45,9 +46,11 @@ FINDINGS = f"results/findings/{PATIENT}.json"
 MULTIQC = "results/cohort/multiqc_report.html"
 TARGETS = [FINDINGS, f"results/report/{PATIENT}.html", *VCFS, *BAMS, MULTIQC]
 # temp() outputs (workflow/rules): deleted once consumed, which is not a rerun
+# and a job's own intermediates (lanes' BAMs and trimmed reads, pileups, raw calls), which it
+# removes when it ends and again when it starts over
 TEMP = re.compile(
-    r"^results/(align/units/.*\.bam|qc/.*\.trimmed_R[12]\.fastq\.gz"
-    r"|somatic/.*\.(pileup\.bcf|calls\.vcf)|pon/normals\.pileup\.bcf)$"
+    r"^results/(align/.*\.bam\.lanes/.*"
+    r"|somatic/.*\.vcf\.gz\.(pileup\.bcf|calls\.vcf)|pon/.*\.pileup\.bcf)$"
 )
 NOT_OUTPUTS = re.compile(r"^(results|resources/cache)/(logs|benchmarks)/")
 JOB = re.compile(r"^(?:local)?rule (\w+):\n((?:    .*\n)*)", re.M)
@@ -74,6 +77,11 @@ def output_times(work: Path) -> dict[str, int]:
             if p.is_file() and not NOT_OUTPUTS.match(rel):
                 out[rel] = p.stat().st_mtime_ns
     return out
+
+
+def in_partial(path: str, partial: set[str]) -> bool:
+    """``path`` is an output marked incomplete, or inside one (a directory output)."""
+    return path in partial or any(path.startswith(f"{p}/") for p in partial)
 
 
 def jobs_run(log: str) -> list[tuple[str, list[str]]]:
@@ -124,21 +132,23 @@ def run_leg(name, cmd, work, ready=None, timeout=900) -> Leg:
 
 
 def aligning(work: Path) -> bool:
-    """A bwa_mem job is running (marker, and bwa has written to its log) after another one
-    finished: the kill lands mid-alignment with one unit done."""
-    units = work / "results" / "align" / "units"
-    running = [o for o in incomplete(work) if o.startswith("results/align/units/")]
-    done = [p for p in units.rglob("*.bam") if ".tmp." not in p.name] if units.is_dir() else []
-    done = [p for p in done if p.relative_to(work).as_posix() not in running]
-    logs = [work / o.replace("results/align/units", "results/logs/bwa_mem").replace(".bam", ".log")
-            for o in running]  # fmt: skip
-    return bool(done) and any(p.is_file() and p.stat().st_size > 0 for p in logs)
+    """One sample's align job is running bwa mem (its BAM marked incomplete, the job's log at
+    a lane's alignment step) after the other sample's finished: the kill lands mid-alignment
+    with one sample done."""
+    running = incomplete(work)
+    done = [b for b in BAMS if (work / b).is_file() and b not in running]
+    logs = [work / b.replace("results/align", "results/logs/align").replace(".bam", ".log")
+            for b in BAMS if b in running]  # fmt: skip
+    return bool(done) and any(p.is_file() and "[align L00" in p.read_text() for p in logs)
+
+
+PILEUP = f"results/somatic/{PATIENT}.vcf.gz.pileup.bcf"
 
 
 def calling(work: Path) -> bool:
-    """bcftools mpileup is writing the patient's pileup (marked incomplete, file on disk)."""
-    pileup = f"results/somatic/{PATIENT}.pileup.bcf"
-    return pileup in incomplete(work) and (work / pileup).is_file()
+    """The patient's calling job is running bcftools mpileup (its VCF marked incomplete, the
+    pileup on disk)."""
+    return f"results/somatic/{PATIENT}.vcf.gz" in incomplete(work) and (work / PILEUP).is_file()
 
 
 def rendering(work: Path) -> bool:
@@ -152,11 +162,10 @@ def chain(small_demo, tmp_path_factory):
     base, _ = small_demo
     work = tmp_path_factory.mktemp("crash") / "run"
     work.mkdir()
-    # what the small demo made before read trimming: resources, simulated reads, FASTQ checks
+    # what the small demo made before the samples' jobs: resources, simulated reads
     for kept in (".snakemake", "resources", "results/demo"):
         shutil.copytree(base / kept, work / kept, symlinks=True)
-    for f in [*base.glob("results/qc/*/*.fastq_check.json"), base / "overlay.yaml",
-              base / "results/provenance/tool_versions.json"]:  # fmt: skip
+    for f in [base / "overlay.yaml", base / "results/provenance/tool_versions.json"]:
         (work / f.relative_to(base)).parent.mkdir(parents=True, exist_ok=True)
         shutil.copy2(f, work / f.relative_to(base))
     cmd = workflow_command(work, work / "overlay.yaml", targets=TARGETS, cores=1)
@@ -183,12 +192,11 @@ def test_a_killed_run_stops_on_its_lock_and_resume_finishes_it(chain):
 def test_each_kill_landed_in_its_stage(chain):
     _, legs, _ = chain
     align, call, render, _ = legs
-    assert any(o.startswith("results/align/units/") for o in align.partial), align.partial
-    assert f"results/somatic/{PATIENT}.pileup.bcf" in call.partial
+    assert any(b in align.partial for b in BAMS), align.partial
+    assert f"results/somatic/{PATIENT}.vcf.gz" in call.partial and PILEUP in call.times
     assert f"results/report/{PATIENT}.html" in render.partial
     # what had finished before each kill
-    assert any(o.startswith("results/align/units/") and o not in align.partial
-               for o in align.times)  # fmt: skip
+    assert any(b in align.times and b not in align.partial for b in BAMS)
     assert all(b in call.times for b in BAMS) and FINDINGS in render.times
 
 
@@ -197,7 +205,7 @@ def test_resume_reruns_only_interrupted_and_pending_jobs(chain, i):
     work, legs, _ = chain
     before, leg = legs[i - 1], legs[i]
     after = leg.times or output_times(work)
-    complete = {f: t for f, t in before.times.items() if f not in before.partial}
+    complete = {f: t for f, t in before.times.items() if not in_partial(f, before.partial)}
     for f, t in complete.items():
         if f in after:
             assert after[f] == t, f"{f}: finished before the kill, made again by {leg.name}"
@@ -222,6 +230,7 @@ def test_no_partial_output_is_trusted(chain):
     locks = work / ".snakemake" / "locks"
     assert not (locks.is_dir() and any(locks.iterdir()))
     assert not list((work / "results" / "align").rglob("*.tmp.*.bam"))
+    assert not list((work / "results" / "align").glob("*.bam.lanes"))
 
 
 def test_findings_equal_an_uninterrupted_run_byte_for_byte(chain, small_demo):

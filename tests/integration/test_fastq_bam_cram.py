@@ -170,10 +170,11 @@ def test_bam_and_cram_give_the_findings_of_fastq(aligned_run, patient):
 
 def test_bam_units_are_realigned_from_their_reads(aligned_run):
     """The units went through unpack -> fastp -> bwa mem like FASTQ units (one read group each)."""
+    # (their per-lane BAMs are rule align's own intermediates)
     workdir = aligned_run
     for sample in ("DEMOBAM-T", "DEMOCRAM-N"):
         for unit in UNITS:
-            assert (workdir / f"results/qc/{sample}/{unit}.fastp.json").exists()
+            assert (workdir / f"results/qc/lanes/{sample}/{unit}.fastp.json").exists()
             assert (workdir / f"results/logs/unpack_reads/{sample}/{unit}.log").exists()
         assert not (workdir / f"results/unpack/{sample}").exists() or not any(
             (workdir / f"results/unpack/{sample}").iterdir()

@@ -2,8 +2,8 @@
 that finished and lists the one that did not, with the job that failed and its log.
 
 Two patients on one lane of the small demo's reads: GOOD01 (the demo's tumour and normal) and
-SWAP01, whose normal FASTQ is its tumour's, which rule identity stops after alignment, before its
-findings (tests/integration/test_swapped_normal.py)."""
+SWAP01, whose normal FASTQ is its tumour's, which the identity check (rule somatic_call) stops after
+alignment, before its findings (tests/integration/test_swapped_normal.py)."""
 
 import csv
 
@@ -54,8 +54,8 @@ def test_a_failed_patient_stops_only_itself(small_demo, mirror, tmp_path):
         unfinished = list(csv.DictReader(fh, delimiter="\t"))
     assert [r["patient"] for r in unfinished] == ["SWAP01"], unfinished
     (row,) = unfinished
-    assert row["failed"] == "identity"
-    assert row["logs"] == "results/logs/identity/SWAP01-T_vs_SWAP01-N.log"
-    assert row["first_missing"] == "results/qc/identity/SWAP01-T_vs_SWAP01-N.json"
+    assert row["failed"] == "somatic_call"
+    assert row["logs"] == "results/logs/somatic_call/SWAP01.log"
+    assert row["first_missing"] == "results/qc/identity/SWAP01.json"
     line = "tumorboard: cohort: findings for 1 of 2 patient(s) in results/cohort/"
     assert line in res.stderr and "unfinished: SWAP01" in res.stderr, res.stderr[-3000:]

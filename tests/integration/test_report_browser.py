@@ -85,7 +85,7 @@ def test_report_screenshot_and_no_network_request(demo, tmp_path):
     # the workflow's own screenshot and its NetLog say the same
     with Image.open(demo / "report" / f"{PATIENT}.page1.png") as img:
         assert img.size == (1280, 2000)
-    netlog = pdf.load_netlog(demo / "logs" / "report_screenshots" / f"{PATIENT}.netlog.json")
+    netlog = pdf.load_netlog(demo / "logs" / "report" / f"{PATIENT}.netlog.json")
     assert pdf.page_requests(netlog) == []
 
 
