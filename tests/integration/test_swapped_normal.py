@@ -1,7 +1,7 @@
 """Issue 14, item 1: the normal FASTQ is the tumour's (a units-sheet copy-paste slip).  On main
 this gave QC "pass", KRAS G12D and TP53 R175H filtered as normal artefacts, a report saying "KRAS
-G12 not detected" and exit 0; now the identity check (rule somatic_call) stops the patient, before its findings, with one
-line naming both samples."""
+G12 not detected" and exit 0; now the identity check (rule somatic_call) stops the patient, before
+its findings, with one line naming both samples."""
 
 from workflow_run import run_workflow, write_demo_reads_run
 
