@@ -57,6 +57,8 @@ def failures(log_text: str, ids: Sequence[str]) -> tuple[list[str], list[str]]:
                 rules.append(rule)
         for m in re.finditer(r"^\s+log: (.+?)(?: \(check log file|$)", block, re.M):
             for path in m.group(1).split(", "):
+                if path.endswith(".steps.tsv"):  # a job's steps table: accounting, not a log
+                    continue
                 if _names(path, ids) and path not in logs:
                     logs.append(path)
     return rules, logs
