@@ -373,11 +373,6 @@ def test_a_failing_step_stops_the_sample_with_one_line(reference, tmp_path):
     assert msg.endswith(" exited with status 1 (see the job's log)")
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="steps.py names the last failing process of a pipeline: bwa mem fails, and the "
-    "error names samtools sort, which failed only because its input was empty",
-)
 def test_a_failing_aligner_is_named_not_the_sort_it_left_without_input(reference, tmp_path):
     msg = run_without_index(reference, tmp_path)
     assert msg == "S1: align L1: bwa mem exited with status 1 (see the job's log)"

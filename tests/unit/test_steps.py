@@ -95,11 +95,6 @@ def test_a_failing_middle_process_names_step_tool_and_status(steps, tmp_path):
     assert [u.tool for u in steps.usage] == ["printf", "sh", "tr"]
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="steps.py names the last failing process: a writer's failure is reported as its "
-    "reader's, which failed only because its input ended (status 1 instead of sh's 3)",
-)
 def test_a_failing_writer_is_named_not_the_reader_it_left_without_input(steps):
     """printf | sh (exit 3, writes nothing) | a reader failing on empty input: sh is the cause."""
     reader = [sys.executable, "-c", "import sys; sys.exit(0 if sys.stdin.read() else 1)"]
@@ -126,11 +121,6 @@ def test_a_reader_failing_early_is_the_cause_not_its_sigpipe_writer(steps):
     assert "yes" not in str(err.value)
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="steps.py: a writer killed by SIGPIPE is reported as the failure when its reader "
-    "stopped early with status 0 (yes | head -n 1 raises 'yes was killed by SIGPIPE')",
-)
 def test_a_writer_stopped_by_sigpipe_after_its_reader_finished_is_not_a_failure(steps, tmp_path):
     """yes | head -n 1: head has what it needs and exits 0; yes's SIGPIPE is not an error."""
     out = tmp_path / "out.txt"
