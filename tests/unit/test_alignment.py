@@ -338,7 +338,11 @@ def test_a_truncated_lane_stops_the_sample_before_any_bam(reference, tmp_path):
     assert msg.startswith(f"{r2}: record {PAIRS}: file ends after {PAIRS - 1} records")
     assert "\n" not in msg
     assert not list(tmp_path.rglob("*.bam")) and not list(tmp_path.rglob("*.fastp.json"))
-    assert [u.tool for u in steps.usage] == ["python"]  # lane L1's check only
+    # the two lanes' checks, L2's failed one included; no tool ran
+    assert [(u.step, u.tool) for u in steps.usage] == [
+        ("check_fastq L1", "python"),
+        ("check_fastq L2", "python"),
+    ]
 
 
 def test_a_sample_without_lanes_is_refused(reference, tmp_path):
