@@ -41,7 +41,7 @@ SORT_MEMORY = "500M"  # samtools sort -m, per thread
 
 
 class AlignmentError(RuntimeError):
-    """One line: the sample, the lane or step, and the problem."""
+    """One line: the FASTQ file and record, or the sample and its failed step, and the problem."""
 
 
 @dataclass(frozen=True)
@@ -140,7 +140,7 @@ def run_sample(
                 try:
                     summary = check_pair(lane.r1, lane.r2)
                 except FastqError as exc:
-                    raise AlignmentError(str(exc)) from exc
+                    raise AlignmentError(str(exc)) from exc  # names the file and record
             with open(lane_dir / f"{lane.unit}.fastq_check.json", "w") as fh:
                 json.dump(summary.__dict__, fh, indent=2)
                 fh.write("\n")

@@ -85,9 +85,12 @@ class Steps:
         procs: list[subprocess.Popen] = []
         t0 = time.monotonic()
         with contextlib.ExitStack() as files:
-            src = (
-                files.enter_context(open(stdin, "rb")) if stdin is not None else subprocess.DEVNULL
-            )
+            src = subprocess.DEVNULL
+            if stdin is not None:
+                try:
+                    src = files.enter_context(open(stdin, "rb"))
+                except OSError as exc:
+                    raise StepError(f"{step}: cannot read {stdin}: {exc.strerror}") from exc
             sink = files.enter_context(open(stdout, "wb")) if stdout is not None else self.log
             try:
                 for i, cmd in enumerate(commands):
@@ -118,10 +121,15 @@ class Steps:
                 Usage(step, _tool_name(cmd), wall, ru.ru_utime + ru.ru_stime, ru.ru_maxrss / 1024)
             )
         failed = [(cmd, status) for cmd, status, _ in results if status != 0]
-        if failed:
-            # the cause, not the writers a failed reader left with a broken pipe
-            real = [f for f in failed if os.waitstatus_to_exitcode(f[1]) != -signal.SIGPIPE]
-            cmd, status = (real or failed)[-1]
+        # the cause: the first process that failed by itself, not the writers a failed reader
+        # left with a broken pipe, nor the readers a failed writer left without input; a writer
+        # cut off by a reader that finished well (``yes | head -n 1``) is no failure
+        real = [f for f in failed if os.waitstatus_to_exitcode(f[1]) != -signal.SIGPIPE]
+        if real:
+            cmd, status = real[0]
+            raise StepError(f"{step}: {_tool_name(cmd)} {_exit_text(status)} (see the job's log)")
+        if failed and results[-1][1] != 0:
+            cmd, status = failed[0]
             raise StepError(f"{step}: {_tool_name(cmd)} {_exit_text(status)} (see the job's log)")
 
     @contextlib.contextmanager
@@ -130,13 +138,17 @@ class Steps:
         runs and waits for, e.g. Chromium for the page images: ``tool`` names it)."""
         who = (resource.RUSAGE_SELF, resource.RUSAGE_CHILDREN)
         r0, t0 = [resource.getrusage(w) for w in who], time.monotonic()
-        yield
-        r1 = [resource.getrusage(w) for w in who]
-        cpu = sum(
-            b.ru_utime - a.ru_utime + b.ru_stime - a.ru_stime for a, b in zip(r0, r1, strict=True)
-        )
-        rss = max(r1[0].ru_maxrss, r1[1].ru_maxrss if r1[1].ru_maxrss > r0[1].ru_maxrss else 0)
-        self.usage.append(Usage(step, tool, time.monotonic() - t0, cpu, rss / 1024))
+        try:
+            yield
+        finally:  # a step that fails is accounted for too
+            r1 = [resource.getrusage(w) for w in who]
+            cpu = sum(
+                b.ru_utime - a.ru_utime + b.ru_stime - a.ru_stime
+                for a, b in zip(r0, r1, strict=True)
+            )
+            grown = r1[1].ru_maxrss if r1[1].ru_maxrss > r0[1].ru_maxrss else 0
+            rss = max(r1[0].ru_maxrss, grown)
+            self.usage.append(Usage(step, tool, time.monotonic() - t0, cpu, rss / 1024))
 
     def write(self, path: str | os.PathLike) -> None:
         """The steps table (tab-separated, header ``step tool wall_s cpu_s max_rss_mb``)."""
