@@ -22,7 +22,7 @@ Error in group sample:
             jobid: 4
             output: results/qc/lanes/P10-T, results/align/P10-T.bam
 Exiting because a job execution failed. Look above for error messages
-"""
+"""  # noqa: E501 (Snakemake's lines, as it writes them)
 
 
 def test_failures_are_attributed_to_the_patient_they_name():
