@@ -7,6 +7,7 @@ import io
 import os
 import subprocess
 import sys
+import time
 from pathlib import Path
 
 import pytest
@@ -36,6 +37,12 @@ def fake_snakemake(tmp_path):
     exe.parent.mkdir()
     exe.write_text("import time\ntime.sleep(60)\n")
     proc = subprocess.Popen([sys.executable, str(exe), "--cores", "1"], cwd=run)
+    # until the child has exec'd, /proc shows the parent's command line (a loaded machine)
+    cmdline = Path(f"/proc/{proc.pid}/cmdline")
+    for _ in range(500):
+        if str(exe).encode() in cmdline.read_bytes():
+            break
+        time.sleep(0.01)
     yield run, proc
     proc.kill()
     proc.wait()
