@@ -98,8 +98,9 @@ rule report:
     threads: 1
     resources:
         mem_mb=2000,
-        # sha256 of the inputs: ~10 GB per minute, conservatively; rendering ~10 s
-        runtime=lambda wc, input: 15 + int(input.size_mb / 10000),
+        # sha256 of the patient's reads and the reference: ~10 GB per minute, conservatively;
+        # rendering ~10 s (sizes known at planning: the sheet's files, the genome)
+        runtime=lambda wc: 15 + int((patient_reads_mb(wc) + GENOME_MB) / 10000),
     params:
         patient=lambda wc: SHEET.patients[wc.patient],
         # normals a tumour-only patient's copy number is pooled from (methods text)
