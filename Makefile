@@ -76,3 +76,14 @@ test-slurm: install
 .PHONY: bench-dryrun
 bench-dryrun: install
 	$(VENV)/bin/python bench/dryrun.py --mirror "$(abspath $(MIRROR))" --label tumorboard
+
+# What a patient costs (bench/README.md, issue #15): the workflow vs a plain script of its
+# essential tools on the same simulated reads and cores, each stage's CPU share and peak RSS, CPU
+# vs read pairs (tumour 250-2000x, a ~1 Mb territory), extrapolated to a 500-gene panel and an
+# exome -> bench/results/scale*.  ~60 min on 2 cores; bench-scale-quick (250/500x) ~10 min.
+.PHONY: bench-scale bench-scale-quick
+bench-scale: install
+	$(VENV)/bin/python bench/scale.py --cores $(CORES) --mirror "$(abspath $(MIRROR))"
+
+bench-scale-quick: install
+	$(VENV)/bin/python bench/scale.py --quick --cores $(CORES) --mirror "$(abspath $(MIRROR))"
