@@ -1441,6 +1441,11 @@ def notes(bps: dict, fits: list[acc.StageFit]) -> list[str]:
         f"Snakemake's sample (every {SAMPLING_S:g} s) of the sum over the job's processes; a "
         "job shorter than a sample has none (`-`).  The Snakemake process's own CPU: "
         "`getrusage` at its exit.",
+        "- The *Snakemake* row (the scheduler process's own CPU) includes the bench's RSS "
+        f"sampling every {SAMPLING_S:g} s: psutil reads /proc/<pid>/smaps, measured at ~19 ms "
+        "of CPU per sample of a 1-GB bwa process, i.e. up to ~2 % of a core while the large "
+        "tools run; Snakemake alone samples every 30 s after a job's first 15 s.  For a plain "
+        "run that row is an upper bound (and the workflow / script ratio slightly pessimistic).",
         "- The CPU time of the same work depends on the machine's load (a 2-vCPU VM shared with "
         "other work, with steal time): in the quick run the same bwa mem lanes took ~7 % more "
         "CPU per read pair while other work ran beside them.  Each timed run's row gives the "
