@@ -28,6 +28,17 @@ def test_the_run_directory_comes_from_the_snakemake_arguments(tmp_path, args, ex
     assert resume.workdir(args, tmp_path) == (tmp_path / expected).resolve()
 
 
+def exec_ed(proc: subprocess.Popen, marker) -> subprocess.Popen:
+    """``proc`` once it has exec'd: until then /proc shows the parent's command line (seen on
+    a loaded machine)."""
+    cmdline = Path(f"/proc/{proc.pid}/cmdline")
+    for _ in range(500):
+        if str(marker).encode() in cmdline.read_bytes():
+            break
+        time.sleep(0.01)
+    return proc
+
+
 @pytest.fixture
 def fake_snakemake(tmp_path):
     """A process whose command line is a snakemake's, working in ``tmp_path / 'run'``."""
@@ -36,13 +47,7 @@ def fake_snakemake(tmp_path):
     exe = tmp_path / "bin" / "snakemake"
     exe.parent.mkdir()
     exe.write_text("import time\ntime.sleep(60)\n")
-    proc = subprocess.Popen([sys.executable, str(exe), "--cores", "1"], cwd=run)
-    # until the child has exec'd, /proc shows the parent's command line (a loaded machine)
-    cmdline = Path(f"/proc/{proc.pid}/cmdline")
-    for _ in range(500):
-        if str(exe).encode() in cmdline.read_bytes():
-            break
-        time.sleep(0.01)
+    proc = exec_ed(subprocess.Popen([sys.executable, str(exe), "--cores", "1"], cwd=run), exe)
     yield run, proc
     proc.kill()
     proc.wait()
@@ -70,6 +75,7 @@ def test_a_directory_given_with_d_is_matched(tmp_path):
     proc = subprocess.Popen(
         [sys.executable, "-c", "import time; time.sleep(60)", "-m", "snakemake"], cwd=tmp_path
     )
+    exec_ed(proc, "time.sleep(60)")
     try:  # not a snakemake command line (the -m comes after the script)
         assert resume.live_runs(tmp_path) == []
     finally:
@@ -77,7 +83,7 @@ def test_a_directory_given_with_d_is_matched(tmp_path):
         proc.wait()
     exe = tmp_path / "snakemake"
     exe.write_text("import time\ntime.sleep(60)\n")
-    proc = subprocess.Popen([sys.executable, str(exe), "-d", "run"], cwd=tmp_path)
+    proc = exec_ed(subprocess.Popen([sys.executable, str(exe), "-d", "run"], cwd=tmp_path), exe)
     try:
         assert resume.live_runs(run) == [proc.pid] and resume.live_runs(tmp_path) == []
     finally:
